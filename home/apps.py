@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HomeConfig(AppConfig):
+    """Wagtail page types, snippets and site settings of the municipal website."""
+
+    name = "home"
+    verbose_name = _("Website")

@@ -1,0 +1,81 @@
+"""The home page: one per language at the root of the site (the Latvian one is the site root)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import FeaturedLinkBlock
+
+from .events import EventIndexPage, EventPage
+from .news import NewsIndexPage, NewsPage
+
+
+class HomePage(Page):
+    """Hero, introduction, featured links, the latest news and upcoming events of one language."""
+
+    hero_heading = models.CharField(_("hero heading"), max_length=120)
+    hero_text = models.TextField(_("hero text"), blank=True, max_length=400)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_cta_text = models.CharField(_("hero button text"), max_length=60, blank=True)
+    hero_cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("hero button page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    featured_links = StreamField(
+        [("link", FeaturedLinkBlock())], verbose_name=_("featured links"), blank=True, max_num=6
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_cta_text"),
+                FieldPanel("hero_cta_page"),
+            ],
+            heading=_("Hero"),
+        ),
+        FieldPanel("intro"),
+        FieldPanel("featured_links"),
+    ]
+
+    search_fields = [*Page.search_fields, index.SearchField("hero_text"), index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "home.StandardPage",
+        "home.NewsIndexPage",
+        "home.EventIndexPage",
+        "home.ProjectPage",
+        "home.ContactPage",
+    ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = NewsPage.listing(self.locale)[:3]
+        context["upcoming_events"] = EventPage.listing(self.locale).filter(start__gte=timezone.now())[:3]
+        context["news_index"] = self.get_children().type(NewsIndexPage).live().first()
+        context["event_index"] = self.get_children().type(EventIndexPage).live().first()
+        return context
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")

@@ -1,0 +1,72 @@
+"""Wagtail admin registration of the website app: snippets, site settings and event registrations."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.contrib.settings.registry import registry as settings_registry
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from home.models import Department, EventRegistration, SiteSettings, SiteText
+
+settings_registry.register(SiteSettings, icon="cog")
+
+
+class DepartmentViewSet(SnippetViewSet):
+    """Departments that author news, translated like pages."""
+
+    model = Department
+    icon = "group"
+    list_display = ["name", "email", "locale"]
+    search_fields = ["name"]
+
+
+class SiteTextViewSet(SnippetViewSet):
+    """The site name, tagline and footer text of each language."""
+
+    model = SiteText
+    icon = "doc-full"
+    list_display = ["site_name", "locale"]
+
+
+class WebsiteSnippetGroup(SnippetViewSetGroup):
+    items = (DepartmentViewSet, SiteTextViewSet)
+    menu_label = _("Website texts")
+    menu_icon = "folder-open-inverse"
+    menu_order = 300
+
+
+class EventRegistrationIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("event")
+
+
+class EventRegistrationViewSet(ModelViewSet):
+    """Registrations for events: editors list, filter, search and export them (CSV or XLSX)."""
+
+    model = EventRegistration
+    icon = "user"
+    menu_label = _("Event registrations")
+    list_display = ["name", "email", "event", "status", "language", "created_at"]
+    list_filter = ["status", "event", "language"]
+    list_export = ["event", "name", "email", "status", "language", "created_at", "cancelled_at"]
+    export_filename = "event-registrations"
+    search_fields = ["name", "email"]
+    ordering = ["-created_at"]
+    inspect_view_enabled = True
+    # Status changes go through cancel(), which promotes the waiting list; only contact data is editable.
+    form_fields = ["name", "email"]
+
+    index_view_class = EventRegistrationIndexView
+
+
+class EventsAdminGroup(ModelViewSetGroup):
+    items = (EventRegistrationViewSet,)
+    menu_label = _("Events")
+    menu_icon = "date"
+    menu_order = 310
+
+
+@hooks.register("register_admin_viewset")
+def register_website_viewsets():
+    return [WebsiteSnippetGroup(), EventsAdminGroup()]

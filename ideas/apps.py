@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IdeasConfig(AppConfig):
+    """Participation: budget rounds, ideas, ballots, counting, moderation and the API (built in later issues)."""
+
+    name = "ideas"
+    verbose_name = _("Participation")
