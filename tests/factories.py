@@ -8,7 +8,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from home.models import EventPage, NewsPage
+from home.models import (
+    ContactPage,
+    EventIndexPage,
+    EventPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    ProjectPage,
+    StandardPage,
+)
+
+PAGE_TYPES = [
+    HomePage,
+    StandardPage,
+    NewsIndexPage,
+    NewsPage,
+    EventIndexPage,
+    EventPage,
+    ProjectPage,
+    ContactPage,
+]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,23 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from home.models import (
-    ContactPage,
-    Department,
-    EventIndexPage,
-    EventPage,
-    HomePage,
-    NewsIndexPage,
-    NewsPage,
-    ProjectPage,
-    SiteText,
-    StandardPage,
-)
-from tests.factories import add_event
+from home.models import Department, HomePage, SiteText, StandardPage
+from tests.factories import PAGE_TYPES, add_event
 
 pytestmark = pytest.mark.django_db
-
-PAGE_TYPES = [HomePage, StandardPage, NewsIndexPage, NewsPage, EventIndexPage, EventPage, ProjectPage, ContactPage]
 
 
 @pytest.mark.parametrize("model", PAGE_TYPES, ids=lambda model: model.__name__)
@@ -30,14 +17,14 @@ def test_edit_view_of_every_page_type_renders(client, editor, model):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", [m for m in PAGE_TYPES if m is not HomePage], ids=lambda model: model.__name__)
+@pytest.mark.parametrize(
+    "model", [m for m in PAGE_TYPES if m is not HomePage], ids=lambda model: model.__name__
+)
 def test_editors_can_open_the_add_form_under_an_allowed_parent(client, editor, model):
     client.force_login(editor)
     parent_model = next(parent for parent in model.allowed_parent_page_models() if parent is not StandardPage)
     parent = parent_model.objects.filter(locale__language_code="lv").first()
-    url = reverse(
-        "wagtailadmin_pages:add", args=[model._meta.app_label, model._meta.model_name, parent.pk]
-    )
+    url = reverse("wagtailadmin_pages:add", args=[model._meta.app_label, model._meta.model_name, parent.pk])
     assert client.get(url).status_code == 200
 
 
@@ -47,15 +34,15 @@ def test_editor_submitting_an_event_through_the_admin_starts_moderation(client, 
     edit_url = reverse("wagtailadmin_pages:edit", args=[event.pk])
     form = client.get(edit_url).context["form"]
     data = {name: field.value() for name, field in ((f.name, f) for f in form) if field.value() is not None}
-    data.update({
-        "title": "Renamed event",
-        "start": event.start.strftime("%Y-%m-%d %H:%M"),
-        "end": event.end.strftime("%Y-%m-%d %H:%M"),
-        "action-submit": "1",
-    })
-    for prefix in ("comments",):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    data["body-count"] = 0
+    data.update(
+        {
+            "title": "Renamed event",
+            "start": event.start.strftime("%Y-%m-%d %H:%M"),
+            "end": event.end.strftime("%Y-%m-%d %H:%M"),
+            "action-submit": "1",
+        }
+    )
+    data.update({"comments-TOTAL_FORMS": 0, "comments-INITIAL_FORMS": 0, "body-count": 0})
     response = client.post(edit_url, data)
 
     assert response.status_code == 302, response.context["form"].errors if response.context else response

@@ -15,17 +15,7 @@ from home.models import (
     ProjectPage,
     StandardPage,
 )
-
-PAGE_TYPES = [
-    HomePage,
-    StandardPage,
-    NewsIndexPage,
-    NewsPage,
-    EventIndexPage,
-    EventPage,
-    ProjectPage,
-    ContactPage,
-]
+from tests.factories import PAGE_TYPES
 
 pytestmark = pytest.mark.django_db
 
