@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
-from home.models.news import paginate
+from home.listing import paginate
 
 SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200

@@ -15,13 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock
-
-from .news import LISTING_RENDITION, paginate
+from home.listing import listing_queryset, paginate
 
 EVENTS_PER_PAGE = 10
 
@@ -131,15 +129,7 @@ class EventPage(RoutablePageMixin, Page):
     @classmethod
     def listing(cls, locale):
         """Live public events of one locale, soonest first, with their images fetched in bulk."""
-        images = get_image_model().objects.prefetch_renditions(LISTING_RENDITION)
-        return (
-            cls.objects.live()
-            .public()
-            .filter(locale=locale)
-            .prefetch_related(models.Prefetch("image", queryset=images))
-            .defer_streamfields()
-            .order_by("start", "pk")
-        )
+        return listing_queryset(cls, locale).order_by("start", "pk")
 
     def clean(self):
         super().clean()

@@ -3,9 +3,7 @@
 NewsPage also serves a print view at <news url>/print/.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,25 +13,13 @@ from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock
+from home.listing import listing_queryset, paginate
 
 NEWS_PER_PAGE = 10
-LISTING_RENDITION = "fill-480x300"
-
-
-def paginate(request, queryset, per_page):
-    """The requested page of a queryset; a bad or too high page number gives the first or last page."""
-    paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
 
 
 class NewsPageTag(TaggedItemBase):
@@ -160,14 +146,10 @@ class NewsPage(RoutablePageMixin, Page):
     @classmethod
     def listing(cls, locale):
         """Live public news of one locale, newest first, with everything a list shows fetched in bulk."""
-        images = get_image_model().objects.prefetch_renditions(LISTING_RENDITION)
         return (
-            cls.objects.live()
-            .public()
-            .filter(locale=locale)
+            listing_queryset(cls, locale)
             .select_related("department")
-            .prefetch_related(Prefetch("image", queryset=images), "tags")
-            .defer_streamfields()
+            .prefetch_related("tags")
             .order_by("-date", "-pk")
         )
 
