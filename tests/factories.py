@@ -94,3 +94,62 @@ def translate_page(page, locale, **fields):
     translation.save_revision().publish()
     translation.refresh_from_db()
     return translation
+
+
+# Participation -------------------------------------------------------------------------------------------
+
+
+def verified_resident(username, **fields):
+    """A resident whose e-mail address allauth has verified (the condition for taking part)."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(username=username, **fields)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def round_in_phase(phase, name=None, **fields):
+    """A budget round whose dates put it in `phase` now; each phase lasts ten days around today."""
+    from decimal import Decimal
+
+    from ideas.models import BudgetRound
+    from ideas.phases import Phase
+
+    order = [Phase.SUBMISSION, Phase.REVIEW, Phase.SUPPORT, Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION]
+    now = timezone.now()
+    # The current phase started 5 days ago; the others are spaced 10 days apart around it.
+    offset = order.index(phase) if phase in order else -1
+    starts = {p: now + datetime.timedelta(days=10 * (i - offset) - 5) for i, p in enumerate(order)}
+    values = {
+        "name": name or f"Round in {phase}",
+        "total_budget": Decimal("100000"),
+        "max_cost_per_idea": Decimal("30000"),
+        "submission_starts": starts[Phase.SUBMISSION],
+        "review_starts": starts[Phase.REVIEW],
+        "support_starts": starts[Phase.SUPPORT],
+        "voting_starts": starts[Phase.VOTING],
+        "results_published": starts[Phase.RESULTS],
+        "implementation_starts": starts[Phase.IMPLEMENTATION],
+    }
+    values.update(fields)
+    return BudgetRound.objects.create(**values)
+
+
+def make_idea(budget_round, author=None, status="published", **fields):
+    """An idea in any status, placed directly (the lifecycle itself is tested in test_services)."""
+    from decimal import Decimal
+
+    from ideas.models import Area, Category, Idea
+
+    values = {
+        "title": "More trees on the school street",
+        "summary": "Plant a row of lindens along the street to the school.",
+        "description": "The street is hot in summer and has no shade.",
+        "category": Category.objects.filter(locale__language_code="lv").first(),
+        "area": Area.objects.filter(locale__language_code="lv").first(),
+        "estimated_cost": Decimal("12000"),
+    }
+    values.update(fields)
+    return Idea.objects.create(round=budget_round, author=author, status=status, **values)

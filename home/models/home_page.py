@@ -66,6 +66,7 @@ class HomePage(Page):
         "home.EventIndexPage",
         "home.ProjectPage",
         "home.ContactPage",
+        "ideas.BudgetRoundPage",
     ]
 
     def get_context(self, request, *args, **kwargs):

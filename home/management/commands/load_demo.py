@@ -38,6 +38,7 @@ from home.models import (
     SiteText,
     StandardPage,
 )
+from ideas.demo import load_participation
 
 IMAGE_COLOURS = {
     "park": ((46, 125, 50), (165, 214, 167)),
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         self.load_contact(home)
         accessibility = self.upsert(home, StandardPage, content.ACCESSIBILITY, body=True)
         self.load_settings(home, accessibility)
+        load_participation(home, self.lv, self.en)
         self.link_home(home, about, news_index)
         users = [] if options["no_users"] else self.load_users()
         self.report(users)

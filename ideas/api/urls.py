@@ -1,0 +1,3 @@
+"""The public API, version 1."""
+
+urlpatterns = []

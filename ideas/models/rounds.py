@@ -1,0 +1,246 @@
+"""Areas, categories and budget rounds, and the page that places a round in the site.
+
+Area, Category and BudgetRound are edited as snippets (ideas/wagtail_hooks.py); BudgetRoundPage serves the
+ideas list, idea pages and the submission form through its routes (ideas/views.py).
+"""
+
+import itertools
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Locale, Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from ideas.phases import Phase, phase_at
+
+
+class LocalizedNameMixin:
+    """Ideas point at the default-language row of a translatable snippet; this gives its name in the active
+    language with one query per request for all rows (see localized_names)."""
+
+    def localized_name(self):
+        return localized_names(type(self)).get(self.translation_key, self.name)
+
+
+def localized_names(model):
+    """translation_key -> name in the active language (falling back to the default language)."""
+    active = Locale.get_active()
+    names = {}
+    for key, locale_id, name in model.objects.values_list("translation_key", "locale_id", "name").order_by(
+        "locale_id"
+    ):
+        if key not in names or locale_id == active.pk:
+            names[key] = name
+    return names
+
+
+class Area(LocalizedNameMixin, TranslatableMixin, index.Indexed, models.Model):
+    """A planning unit of the municipality (a town or a parish); ideas and budgets are per area."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(
+        _("code"), max_length=40, help_text=_("Short identifier, the same in every language.")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("code")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    def __str__(self):
+        return self.name
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["name"]
+
+
+class Category(LocalizedNameMixin, TranslatableMixin, index.Indexed, models.Model):
+    """A theme of ideas: green mobility, greenery and nature, recreation and sport, environment, community."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(
+        _("code"), max_length=40, help_text=_("Short identifier, the same in every language.")
+    )
+    description = models.CharField(_("description"), max_length=250, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    def __str__(self):
+        return self.name
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+
+class BudgetRound(ClusterableModel):
+    """One participatory-budget round: its money, its phases by date, and its rules for ideas."""
+
+    name = models.CharField(
+        _("name"), max_length=150, help_text=_("For staff; residents see the round page.")
+    )
+    total_budget = models.DecimalField(_("total budget (EUR)"), max_digits=12, decimal_places=2)
+    max_cost_per_idea = models.DecimalField(
+        _("maximum cost of one idea (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    submission_starts = models.DateTimeField(_("submission starts"))
+    review_starts = models.DateTimeField(_("review starts"), help_text=_("Submission closes at this moment."))
+    support_starts = models.DateTimeField(
+        _("support starts"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for a round without a support phase."),
+    )
+    voting_starts = models.DateTimeField(_("voting starts"))
+    results_published = models.DateTimeField(_("results published"))
+    implementation_starts = models.DateTimeField(_("implementation starts"))
+    minimum_supports = models.PositiveIntegerField(
+        _("supports needed"), default=0, help_text=_("Supports an idea needs in the support phase to go on.")
+    )
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [FieldPanel("total_budget"), FieldPanel("max_cost_per_idea"), FieldPanel("minimum_supports")],
+            heading=_("Budget"),
+        ),
+        InlinePanel("area_budgets", label=_("Budget per area"), heading=_("Budget per area")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("submission_starts"), FieldPanel("review_starts")]),
+                FieldRowPanel([FieldPanel("support_starts"), FieldPanel("voting_starts")]),
+                FieldRowPanel([FieldPanel("results_published"), FieldPanel("implementation_starts")]),
+            ],
+            heading=_("Phases"),
+        ),
+    ]
+
+    def phase_dates(self):
+        return {
+            Phase.SUBMISSION: self.submission_starts,
+            Phase.REVIEW: self.review_starts,
+            Phase.SUPPORT: self.support_starts,
+            Phase.VOTING: self.voting_starts,
+            Phase.RESULTS: self.results_published,
+            Phase.IMPLEMENTATION: self.implementation_starts,
+        }
+
+    def current_phase(self, moment=None):
+        return phase_at(moment or timezone.now(), self.phase_dates())
+
+    def phase_end(self, phase):
+        """When a phase ends: the start of the next phase that exists."""
+        dates = [(p, start) for p, start in self.phase_dates().items() if start is not None]
+        for (current, _start), (_next, next_start) in itertools.pairwise(dates):
+            if current == phase:
+                return next_start
+        return None
+
+    def clean(self):
+        super().clean()
+        starts = [start for start in self.phase_dates().values() if start is not None]
+        if starts != sorted(starts):
+            raise ValidationError(
+                _("The phases must follow each other in order: each one starts after the last.")
+            )
+        if self.max_cost_per_idea and self.total_budget and self.max_cost_per_idea > self.total_budget:
+            raise ValidationError(
+                {"max_cost_per_idea": _("One idea cannot cost more than the whole budget.")}
+            )
+
+    def __str__(self):
+        return self.name
+
+    class Meta:
+        verbose_name = _("budget round")
+        verbose_name_plural = _("budget rounds")
+        ordering = ["-submission_starts"]
+
+
+class AreaBudget(Orderable):
+    """The part of a round's budget reserved for one area."""
+
+    round = ParentalKey(BudgetRound, on_delete=models.CASCADE, related_name="area_budgets")
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    panels = [FieldPanel("area"), FieldPanel("amount")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("area budget")
+        verbose_name_plural = _("area budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area"], name="one_budget_per_area_and_round")
+        ]
+
+
+class BudgetRoundPage(RoutablePageMixin, Page):
+    """Places a budget round in the site with a translated introduction; its routes list the round's ideas,
+    show each idea, and take new ones (see ideas/views.py)."""
+
+    budget_round = models.ForeignKey(
+        BudgetRound, verbose_name=_("budget round"), on_delete=models.PROTECT, related_name="pages"
+    )
+    intro = RichTextField(_("introduction"), features=["bold", "italic", "link", "ul", "ol", "h3"])
+
+    content_panels = [*Page.content_panels, FieldPanel("budget_round"), FieldPanel("intro")]
+
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    # Routes: each hands over to a view in ideas/views.py (imported late: views import the models).
+    @path("")
+    def ideas_view(self, request):
+        from ideas import views
+
+        return views.idea_list(request, self)
+
+    @path("new/", name="new_idea")
+    def new_idea_view(self, request):
+        from ideas import views
+
+        return views.idea_create(request, self)
+
+    @path("mine/", name="my_ideas")
+    def my_ideas_view(self, request):
+        from ideas import views
+
+        return views.my_ideas(request, self)
+
+    @path("<int:idea_id>/", name="idea")
+    def idea_view(self, request, idea_id):
+        from ideas import views
+
+        return views.idea_detail(request, self, idea_id)
+
+    @path("<int:idea_id>/<slug:action>/", name="idea_action")
+    def idea_action_view(self, request, idea_id, action):
+        from ideas import views
+
+        return views.idea_action(request, self, idea_id, action)
+
+    @path("comments/<int:comment_id>/report/", name="report_comment")
+    def report_comment_view(self, request, comment_id):
+        from ideas import views
+
+        return views.report_comment(request, self, comment_id)
+
+    def idea_url(self, idea, action=None):
+        if action:
+            return self.url + self.reverse_subpage("idea_action", args=[idea.pk, action])
+        return self.url + self.reverse_subpage("idea", args=[idea.pk])
+
+    class Meta:
+        verbose_name = _("budget round page")
+        verbose_name_plural = _("budget round pages")

@@ -1,0 +1,67 @@
+"""Phases of a budget round and what each one allows, declared in one place (adhocracy4 style).
+
+Plain Python: the rules in ideas/rules.py ask `phase_allows(phase, feature)`; BudgetRound.current_phase() says
+which phase a round is in by its dates.
+"""
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    UPCOMING = "upcoming"
+    SUBMISSION = "submission"
+    REVIEW = "review"
+    SUPPORT = "support"
+    VOTING = "voting"
+    RESULTS = "results"
+    IMPLEMENTATION = "implementation"
+
+
+class Feature(StrEnum):
+    ADD_IDEA = "add_idea"  # start and submit new ideas
+    EDIT_IDEA = "edit_idea"  # authors edit drafts and ideas sent back for changes
+    COMMENT = "comment"
+    SUPPORT = "support"
+    FOLLOW = "follow"
+    REPORT = "report"
+    MODERATE = "moderate"  # publish, request changes, reject, merge
+    ASSESS = "assess"  # official cost and feasibility
+    VOTE = "vote"
+
+
+_ALWAYS = {Feature.FOLLOW, Feature.REPORT}
+
+PHASE_FEATURES = {
+    Phase.UPCOMING: {Feature.MODERATE},
+    Phase.SUBMISSION: _ALWAYS
+    | {Feature.ADD_IDEA, Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS},
+    Phase.REVIEW: _ALWAYS | {Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS},
+    Phase.SUPPORT: _ALWAYS | {Feature.COMMENT, Feature.SUPPORT, Feature.MODERATE, Feature.ASSESS},
+    Phase.VOTING: _ALWAYS | {Feature.VOTE},
+    Phase.RESULTS: _ALWAYS | {Feature.COMMENT},
+    Phase.IMPLEMENTATION: _ALWAYS | {Feature.COMMENT},
+}
+
+
+def phase_allows(phase, feature):
+    return Feature(feature) in PHASE_FEATURES[Phase(phase)]
+
+
+def phase_at(moment, dates):
+    """The phase at `moment`, given the round's dates as a mapping of phase -> start (None: no such phase).
+
+    A phase lasts until the next phase that exists starts; before the first start the round is upcoming.
+    """
+    current = Phase.UPCOMING
+    for phase in (
+        Phase.SUBMISSION,
+        Phase.REVIEW,
+        Phase.SUPPORT,
+        Phase.VOTING,
+        Phase.RESULTS,
+        Phase.IMPLEMENTATION,
+    ):
+        start = dates.get(phase)
+        if start is not None and moment >= start:
+            current = phase
+    return current

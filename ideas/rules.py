@@ -1,0 +1,106 @@
+"""Who may do what with rounds and ideas: django-rules predicates, combined per permission.
+
+Views, the API and the admin ask `user.has_perm("ideas.support_idea", idea)`; nothing checks roles inline.
+The phase part comes from ideas/phases.py, so a phase's features are declared in one place.
+"""
+
+import rules
+from allauth.account.models import EmailAddress
+
+from ideas.phases import Feature, phase_allows
+from ideas.statuses import EDITABLE, PUBLIC, Status
+
+MODERATORS_GROUP = "Moderators"
+SUPPORTABLE = frozenset({Status.PUBLISHED, Status.UNDER_ASSESSMENT, Status.FEASIBLE})
+DISCUSSABLE = PUBLIC - {Status.REJECTED, Status.MERGED}
+
+
+def _round_of(obj):
+    return getattr(obj, "round", obj)
+
+
+def _cached(user, name, compute):
+    # One user object serves a whole request; its roles do not change within it.
+    cache = user.__dict__.setdefault("_ideas_roles", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+@rules.predicate
+def is_verified_resident(user):
+    """Logged in with at least one verified e-mail address."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _cached(user, "verified", lambda: EmailAddress.objects.filter(user=user, verified=True).exists())
+
+
+@rules.predicate
+def is_moderator(user):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or _cached(
+        user, "moderator", lambda: user.groups.filter(name=MODERATORS_GROUP).exists()
+    )
+
+
+@rules.predicate
+def is_author(user, idea):
+    return idea is not None and user.is_authenticated and idea.author_id == user.pk
+
+
+@rules.predicate
+def is_public(user, idea):
+    return idea is not None and idea.status in PUBLIC
+
+
+@rules.predicate
+def is_discussable(user, idea):
+    return idea is not None and idea.status in DISCUSSABLE
+
+
+@rules.predicate
+def is_editable(user, idea):
+    return idea is not None and idea.status in EDITABLE
+
+
+@rules.predicate
+def is_supportable(user, idea):
+    return idea is not None and idea.status in SUPPORTABLE
+
+
+def phase_allows_feature(feature):
+    @rules.predicate(name=f"phase_allows_{feature}")
+    def predicate(user, obj):
+        return obj is not None and phase_allows(_round_of(obj).current_phase(), feature)
+
+    return predicate
+
+
+def _submittable_now(user, idea):
+    # A new draft goes in only while submission is open; an idea sent back may return during review too.
+    feature = Feature.ADD_IDEA if idea.status == Status.DRAFT else Feature.EDIT_IDEA
+    return phase_allows(idea.round.current_phase(), feature)
+
+
+is_submittable_now = rules.predicate(_submittable_now, name="is_submittable_now")
+
+rules.add_perm("ideas.add_idea", is_verified_resident & phase_allows_feature(Feature.ADD_IDEA))
+rules.add_perm("ideas.view_idea", is_public | is_author | is_moderator)
+# Authors edit and submit under the same conditions: a draft, or an idea sent back, in the right phase.
+can_edit_own_idea = is_verified_resident & is_author & is_editable & is_submittable_now
+rules.add_perm("ideas.change_idea", can_edit_own_idea)
+rules.add_perm("ideas.submit_idea", can_edit_own_idea)
+rules.add_perm(
+    "ideas.comment_idea", is_verified_resident & is_discussable & phase_allows_feature(Feature.COMMENT)
+)
+rules.add_perm(
+    "ideas.support_idea", is_verified_resident & is_supportable & phase_allows_feature(Feature.SUPPORT)
+)
+rules.add_perm("ideas.follow_idea", is_verified_resident & is_public & phase_allows_feature(Feature.FOLLOW))
+rules.add_perm("ideas.report_idea", is_verified_resident & is_public & phase_allows_feature(Feature.REPORT))
+rules.add_perm("ideas.moderate_idea", is_moderator & phase_allows_feature(Feature.MODERATE))
+rules.add_perm("ideas.assess_idea", is_moderator & phase_allows_feature(Feature.ASSESS))
+rules.add_perm("ideas.hide_comment", is_moderator)
+rules.add_perm("ideas.view_moderation_queue", is_moderator)
+rules.add_perm("ideas.vote_idea", is_verified_resident & phase_allows_feature(Feature.VOTE))

@@ -1,0 +1,1 @@
+"""Residents' pages of a budget round (served through BudgetRoundPage's routes)."""
