@@ -615,4 +615,5 @@ DEMO_USERS = [
     ("editor", "kopa-editor-2026", "Editors", False, "editor@kekava.example"),
     ("moderator", "kopa-moderator-2026", "Moderators", False, "moderator@kekava.example"),
     ("resident", "kopa-resident-2026", None, False, "resident@kekava.example"),
+    ("resident2", "kopa-resident2-2026", None, False, "resident2@kekava.example"),
 ]

@@ -4,9 +4,26 @@ residents' ideas), loaded by the one demo command, home/management/commands/load
 import datetime
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from ideas.models import Area, AreaBudget, BudgetRound, BudgetRoundPage, Category, ReasonTemplate
+from home.models import Department
+from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
+from ideas.models import (
+    Area,
+    AreaBudget,
+    BudgetRound,
+    BudgetRoundPage,
+    Category,
+    Comment,
+    Idea,
+    ReasonTemplate,
+    ResidentProfile,
+    StatusChange,
+    Support,
+)
+from ideas.statuses import Status
 
 AREAS = [
     ("kekava", "Ķekava", "Ķekava"),
@@ -143,6 +160,8 @@ def load_participation(home_lv, lv, en):
             english.save()
     budget_round = _load_round(areas)
     _load_round_page(home_lv, budget_round, en)
+    residents = _load_residents(areas)
+    _load_ideas(budget_round, residents)
     return budget_round
 
 
@@ -214,3 +233,140 @@ def _load_round_page(home_lv, budget_round, en):
         )
         english.save_revision().publish()
     return page
+
+
+# The way each demo status was reached, with who took each step (for the public history).
+PATHS = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: [(Status.SUBMITTED, "author")],
+    Status.NEEDS_CHANGES: [(Status.SUBMITTED, "author"), (Status.NEEDS_CHANGES, "moderator")],
+    Status.REJECTED: [(Status.SUBMITTED, "author"), (Status.REJECTED, "moderator")],
+    Status.PUBLISHED: [(Status.SUBMITTED, "author"), (Status.PUBLISHED, "moderator")],
+    Status.MERGED: [
+        (Status.SUBMITTED, "author"),
+        (Status.PUBLISHED, "moderator"),
+        (Status.MERGED, "moderator"),
+    ],
+    Status.UNDER_ASSESSMENT: [
+        (Status.SUBMITTED, "author"),
+        (Status.PUBLISHED, "moderator"),
+        (Status.UNDER_ASSESSMENT, "staff"),
+    ],
+    Status.FEASIBLE: [
+        (Status.SUBMITTED, "author"),
+        (Status.PUBLISHED, "moderator"),
+        (Status.UNDER_ASSESSMENT, "staff"),
+        (Status.FEASIBLE, "staff"),
+    ],
+    Status.NOT_FEASIBLE: [
+        (Status.SUBMITTED, "author"),
+        (Status.PUBLISHED, "moderator"),
+        (Status.UNDER_ASSESSMENT, "staff"),
+        (Status.NOT_FEASIBLE, "staff"),
+    ],
+}
+
+
+def _load_residents(areas):
+    """Verified demo residents with profiles; "resident" and "resident2" have logins (see README)."""
+    user_model = get_user_model()
+    residents = {}
+    for username, display_name, area_code in DEMO_RESIDENTS:
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@kekava.example", "first_name": display_name}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        ResidentProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "display_name": display_name,
+                "area": areas[area_code],
+                "privacy_consent_at": timezone.now(),
+                "preferred_language": "en" if username == "emily" else "lv",
+            },
+        )
+        residents[username] = user
+    moderator = user_model.objects.filter(username="moderator").first()
+    if moderator:
+        EmailAddress.objects.get_or_create(
+            user=moderator, email=moderator.email, defaults={"verified": True, "primary": True}
+        )
+        ResidentProfile.objects.get_or_create(
+            user=moderator, defaults={"display_name": "Ķekavas novada pašvaldība", "preferred_language": "lv"}
+        )
+        residents["moderator"] = moderator
+    return residents
+
+
+def _load_ideas(budget_round, residents):
+    if Idea.objects.filter(round=budget_round).exists():
+        return
+    authors = [user for name, user in residents.items() if name != "moderator"]
+    categories = {c.code: c for c in Category.objects.filter(locale__language_code="lv")}
+    areas = {a.code: a for a in Area.objects.filter(locale__language_code="lv")}
+    department = Department.objects.filter(locale__language_code="lv").first()
+    ideas = {}
+    for number, row in enumerate(IDEAS):
+        code, area, category, status, cost, place, language, title, summary, description, extra = row
+        extra = dict(extra)
+        merged_into = ideas.get(extra.pop("merged_into", None))
+        idea = Idea.objects.create(
+            round=budget_round,
+            author=authors[number % len(authors)],
+            title=title,
+            summary=summary,
+            description=description,
+            category=categories[category],
+            area=areas[area],
+            estimated_cost=Decimal(cost),
+            latitude=Decimal(str(place[0])) if place else None,
+            longitude=Decimal(str(place[1])) if place else None,
+            language=language,
+            status=status,
+            merged_into=merged_into,
+            published_at=budget_round.review_starts
+            if status not in {"draft", "submitted", "needs_changes"}
+            else None,
+            submitted_at=budget_round.submission_starts + datetime.timedelta(days=number)
+            if status != "draft"
+            else None,
+            **extra,
+        )
+        if code in ASSESSMENTS:
+            official_cost, explanation = ASSESSMENTS[code]
+            idea.official_cost = Decimal(official_cost) if official_cost else None
+            idea.assessment = explanation
+            idea.responsible_department = department
+            idea.save()
+        for step, (to_status, role) in enumerate(PATHS[Status(status)]):
+            previous = PATHS[Status(status)][step - 1][0] if step else Status.DRAFT
+            StatusChange.objects.create(
+                idea=idea,
+                from_status=previous,
+                to_status=to_status,
+                role=role,
+                reason=idea.status_reason if to_status == status else "",
+            )
+        ideas[code] = idea
+        if idea.status in {"published", "under_assessment", "feasible"}:
+            supporters = authors[: 1 + (len(title) % len(authors))]
+            Support.objects.bulk_create([Support(idea=idea, user=user) for user in supporters])
+    _load_comments(ideas, residents)
+
+
+def _load_comments(ideas, residents):
+    first_comment = {}
+    for code, username, text, kind in COMMENTS:
+        comment = Comment.objects.create(
+            idea=ideas[code],
+            author=residents.get(username),
+            text=text,
+            parent=first_comment.get(code) if kind == "reply" else None,
+            is_official=kind == "official",
+        )
+        first_comment.setdefault(code, comment)

@@ -1,1 +1,349 @@
-"""Residents' pages of a budget round (served through BudgetRoundPage's routes)."""
+"""Residents' pages of a budget round, served through BudgetRoundPage's routes: the ideas list and map, an
+idea's page, submitting and editing ideas, comments, support, follow and reports.
+
+Every permission comes from ideas/rules.py through `user.has_perm`; status changes go through
+ideas/services.py.
+"""
+
+import random
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from home.listing import paginate
+from ideas import notifications
+from ideas.filters import IdeaFilter
+from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
+from ideas.models import Area, Category, Comment, Follow, Idea, Report, StatusChange, Support
+from ideas.models.rounds import localized_names
+from ideas.phases import Feature, Phase, phase_allows
+from ideas.rules import is_verified_resident
+from ideas.services import change_status
+from ideas.statuses import PUBLIC, Status
+
+IDEAS_PER_PAGE = 12
+
+
+def _refuse(request, page, reason, status=403):
+    """A page that says why an action is not possible now, instead of a bare error."""
+    response = TemplateResponse(request, "ideas/not_allowed.html", {"page": page, "reason": reason})
+    response.status_code = status
+    return response
+
+
+def _why_not(user, phase_allows_it):
+    """The most useful explanation of a refusal for the resident."""
+    if not user.is_authenticated:
+        return _("Please log in first.")
+    if not is_verified_resident(user):
+        return _("Please verify your e-mail address first: we sent you a link when you registered.")
+    if not phase_allows_it:
+        return _("This is not possible in the current phase of the round.")
+    return _("You cannot do this with this idea.")
+
+
+def _visitor_seed(request):
+    # Random order that stays the same for one visitor while they page through the list.
+    if "ideas_seed" not in request.session:
+        request.session["ideas_seed"] = random.randint(1, 1_000_000)
+    return request.session["ideas_seed"]
+
+
+def idea_list(request, page):
+    budget_round = page.budget_round
+    ideas = Idea.objects.filter(round=budget_round).for_listing()
+    idea_filter = IdeaFilter(request.GET, queryset=ideas, seed=_visitor_seed(request))
+    ideas = idea_filter.qs
+    for errors in idea_filter.errors.values():
+        # Bad values are left out of the filtering; say so rather than silently showing something else.
+        messages.warning(request, " ".join(errors))
+    sort = idea_filter.form.cleaned_data.get("ordering") or "newest"
+    view = "map" if request.GET.get("view") == "map" else "list"
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "budget_round": budget_round,
+        "phase": Phase(budget_round.current_phase()),
+        "phase_end": budget_round.phase_end(budget_round.current_phase()),
+        "filter": idea_filter,
+        "sort": sort,
+        "view": view,
+        "query_string": query.urlencode(),
+        "categories": _choices(Category),
+        "areas": _choices(Area),
+        "statuses": [(status.value, status.label) for status in Status if status in PUBLIC],
+        "can_add": request.user.has_perm("ideas.add_idea", budget_round),
+        "category_names": localized_names(Category),
+        "area_names": localized_names(Area),
+    }
+    if view == "map":
+        # The map shows every matching idea with a place; the list below it stays paginated.
+        located = [idea for idea in ideas if idea.has_location]
+        context["map_points"] = [_map_point(page, idea, context) for idea in located]
+    context["ideas_page"] = paginate(request, ideas, IDEAS_PER_PAGE)
+    return TemplateResponse(request, "ideas/budget_round_page.html", context)
+
+
+def _choices(model):
+    names = localized_names(model)
+    rows = model.objects.filter(locale__language_code="lv").values_list("code", "translation_key")
+    return sorted(((code, names[key]) for code, key in rows), key=lambda choice: choice[1])
+
+
+def _map_point(page, idea, context):
+    return {
+        "lat": float(idea.latitude),
+        "lng": float(idea.longitude),
+        "title": idea.title,
+        "url": page.idea_url(idea),
+        "status": idea.get_status_display(),
+        "category": context["category_names"].get(idea.category.translation_key, ""),
+    }
+
+
+def _get_idea(request, page, idea_id):
+    idea = (
+        Idea.objects.filter(round=page.budget_round, pk=idea_id)
+        .select_related("category", "area", "round", "author__resident_profile", "merged_into")
+        .first()
+    )
+    if idea is None or not request.user.has_perm("ideas.view_idea", idea):
+        raise Http404(_("This idea does not exist or is not public."))
+    return idea
+
+
+def idea_detail(request, page, idea_id):
+    idea = _get_idea(request, page, idea_id)
+    if idea.status == Status.MERGED and idea.merged_into_id:
+        return redirect(page.idea_url(idea.merged_into), permanent=True)
+    return _render_detail(request, page, idea)
+
+
+def _render_detail(request, page, idea, comment_form=None, status=200):
+    user = request.user
+    comments = list(
+        Comment.objects.filter(idea=idea, parent__isnull=True)
+        .select_related("author__resident_profile")
+        .prefetch_related("replies__author__resident_profile")
+    )
+    context = {
+        "page": page,
+        "idea": idea,
+        "history": StatusChange.objects.filter(idea=idea),
+        "images": idea.images.all(),
+        "comments": comments,
+        "comment_count": sum(1 + len(c.replies.all()) for c in comments),
+        "support_count": idea.supports.count(),
+        "supported": user.is_authenticated and Support.objects.filter(idea=idea, user=user).exists(),
+        "following": user.is_authenticated and Follow.objects.filter(idea=idea, user=user).exists(),
+        "can": {
+            name: user.has_perm(f"ideas.{name}_idea", idea)
+            for name in ("change", "submit", "comment", "support", "follow", "report", "moderate")
+        },
+        "can_hide_comments": user.has_perm("ideas.hide_comment", idea),
+        "comment_form": comment_form or CommentForm(idea=idea),
+        "category_name": idea.category.localized_name(),
+        "area_name": idea.area.localized_name(),
+        "merged_ideas": idea.merged_ideas.filter(status=Status.MERGED),
+        "map_point": {"lat": float(idea.latitude), "lng": float(idea.longitude), "title": idea.title}
+        if idea.has_location
+        else None,
+    }
+    response = TemplateResponse(request, "ideas/idea_detail.html", context)
+    response.status_code = status
+    return response
+
+
+def idea_create(request, page):
+    budget_round = page.budget_round
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("ideas.add_idea", budget_round):
+        return _refuse(
+            request,
+            page,
+            _why_not(request.user, phase_allows(budget_round.current_phase(), Feature.ADD_IDEA)),
+        )
+    return _idea_form(request, page, Idea(round=budget_round, author=request.user, language=_language()))
+
+
+def _language():
+    return (get_language() or "lv").split("-")[0]
+
+
+def _idea_form(request, page, idea):
+    if request.method == "POST":
+        form = IdeaForm(request.POST, instance=idea, budget_round=page.budget_round)
+        images = IdeaImageFormSet(request.POST, request.FILES, instance=idea)
+        if form.is_valid() and images.is_valid():
+            with transaction.atomic():
+                idea = form.save()
+                images.instance = idea
+                images.save()
+            if "submit" in request.POST:
+                return _submit(request, page, idea)
+            messages.success(request, _("Your draft is saved. Check the preview, then submit it."))
+            return redirect(page.idea_url(idea))
+        messages.error(request, _("Please correct the errors below."))
+    else:
+        form = IdeaForm(instance=idea, budget_round=page.budget_round)
+        images = IdeaImageFormSet(instance=idea)
+    return TemplateResponse(
+        request,
+        "ideas/idea_form.html",
+        {"page": page, "form": form, "images": images, "idea": idea, "budget_round": page.budget_round},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _submit(request, page, idea):
+    if not request.user.has_perm("ideas.submit_idea", idea):
+        return _refuse(request, page, _("This idea cannot be submitted now."))
+    try:
+        change_status(idea, Status.SUBMITTED, user=request.user, role=StatusChange.Role.AUTHOR)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Thank you! Your idea is submitted; a moderator will check it and we will e-mail you.")
+        )
+    return redirect(page.idea_url(idea))
+
+
+def idea_action(request, page, idea_id, action):
+    handlers = {
+        "edit": _edit,
+        "submit": _submit_view,
+        "support": _support,
+        "follow": _follow,
+        "comment": _comment,
+        "report": _report_idea,
+    }
+    if action not in handlers:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(page.idea_url(Idea(pk=idea_id)))
+    idea = _get_idea(request, page, idea_id)
+    return handlers[action](request, page, idea)
+
+
+def _edit(request, page, idea):
+    if not request.user.has_perm("ideas.change_idea", idea):
+        return _refuse(request, page, _("This idea can no longer be edited."))
+    return _idea_form(request, page, idea)
+
+
+def _submit_view(request, page, idea):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return _submit(request, page, idea)
+
+
+def _support(request, page, idea):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if request.POST.get("withdraw"):
+        deleted, _rows = Support.objects.filter(idea=idea, user=request.user).delete()
+        if deleted:
+            messages.success(request, _("Your support has been withdrawn."))
+        return redirect(page.idea_url(idea))
+    if not request.user.has_perm("ideas.support_idea", idea):
+        return _refuse(
+            request, page, _why_not(request.user, phase_allows(idea.round.current_phase(), Feature.SUPPORT))
+        )
+    try:
+        with transaction.atomic():
+            Support.objects.create(idea=idea, user=request.user)
+    except IntegrityError:
+        pass  # already supporting: pressing the button twice changes nothing
+    messages.success(request, _("Thank you for your support!"))
+    return redirect(page.idea_url(idea))
+
+
+def _follow(request, page, idea):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if request.POST.get("unfollow"):
+        Follow.objects.filter(idea=idea, user=request.user).delete()
+        messages.success(request, _("You no longer follow this idea."))
+        return redirect(page.idea_url(idea))
+    if not request.user.has_perm("ideas.follow_idea", idea):
+        return _refuse(request, page, _why_not(request.user, True))
+    Follow.objects.get_or_create(idea=idea, user=request.user)
+    messages.success(request, _("You follow this idea: we will e-mail you when its status changes."))
+    return redirect(page.idea_url(idea))
+
+
+def _comment(request, page, idea):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("ideas.comment_idea", idea):
+        return _refuse(request, page, _why_not(request.user, True))
+    form = CommentForm(request.POST, idea=idea)
+    if not form.is_valid():
+        return _render_detail(request, page, idea, comment_form=form, status=400)
+    comment = form.save(commit=False)
+    comment.idea = idea
+    comment.author = request.user
+    # Only moderators answer on behalf of the municipality.
+    comment.is_official = bool(request.POST.get("official")) and request.user.has_perm(
+        "ideas.moderate_idea", idea
+    )
+    comment.save()
+    if comment.is_official:
+        transaction.on_commit(lambda: notifications.official_answer.enqueue(comment.pk))
+    messages.success(request, _("Your comment is published."))
+    return redirect(page.idea_url(idea) + f"#comment-{comment.pk}")
+
+
+def _report(request, page, idea, target_label, **target):
+    if not request.user.has_perm("ideas.report_idea", idea):
+        return _refuse(request, page, _why_not(request.user, True))
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        Report.objects.create(reporter=request.user, reason=form.cleaned_data["reason"], **target)
+        messages.success(request, _("Thank you. A moderator will look at it."))
+        return redirect(page.idea_url(idea))
+    return TemplateResponse(
+        request,
+        "ideas/report_form.html",
+        {"page": page, "idea": idea, "form": form, "target_label": target_label},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _report_idea(request, page, idea):
+    return _report(request, page, idea, idea.title, idea=idea)
+
+
+def report_comment(request, page, comment_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    comment = (
+        Comment.objects.select_related("idea").filter(pk=comment_id, idea__round=page.budget_round).first()
+    )
+    if comment is None or comment.is_hidden:
+        raise Http404
+    idea = _get_idea(request, page, comment.idea_id)
+    return _report(request, page, idea, comment.text[:80], comment=comment)
+
+
+def my_ideas(request, page):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    ideas = Idea.objects.filter(round=page.budget_round, author=request.user).select_related(
+        "category", "area"
+    )
+    return TemplateResponse(
+        request,
+        "ideas/my_ideas.html",
+        {"page": page, "ideas": ideas, "can_add": request.user.has_perm("ideas.add_idea", page.budget_round)},
+    )

@@ -1,9 +1,34 @@
-"""Wagtail admin registration of participation: log actions (more to come)."""
+"""Wagtail admin registration of participation: permission policies, the "Participation" menu with its
+viewsets (ideas/moderation/), bulk actions on ideas, and the audit-log actions of moderation."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
+from ideas.models import Comment, Idea, Report
+from ideas.moderation.ideas import PublishBulkAction, RejectBulkAction
+from ideas.moderation.permissions import (
+    COMMENT_PERMISSIONS,
+    IDEA_PERMISSIONS,
+    REPORT_PERMISSIONS,
+    RulesPermissionPolicy,
+)
+from ideas.moderation.viewsets import ParticipationGroup
 from ideas.statuses import Status
+
+# Before any viewset asks for a policy: Wagtail would otherwise create a fallback policy and refuse ours.
+register_permission_policy(Idea, RulesPermissionPolicy(Idea, IDEA_PERMISSIONS))
+register_permission_policy(Comment, RulesPermissionPolicy(Comment, COMMENT_PERMISSIONS))
+register_permission_policy(Report, RulesPermissionPolicy(Report, REPORT_PERMISSIONS))
+
+
+@hooks.register("register_admin_viewset")
+def register_participation_viewsets():
+    return ParticipationGroup()
+
+
+hooks.register("register_bulk_action", PublishBulkAction)
+hooks.register("register_bulk_action", RejectBulkAction)
 
 
 @hooks.register("register_log_actions")
@@ -14,3 +39,7 @@ def register_idea_log_actions(actions):
             _("Idea status: %(status)s") % {"status": status.label},
             _("Idea status changed to “%(status)s”") % {"status": status.label},
         )
+    actions.register_action("ideas.idea.assess", _("Assess idea"), _("Idea assessed"))
+    actions.register_action("ideas.comment.hide", _("Hide comment"), _("Comment hidden"))
+    actions.register_action("ideas.comment.unhide", _("Unhide comment"), _("Comment shown again"))
+    actions.register_action("ideas.report.resolve", _("Resolve report"), _("Report resolved"))

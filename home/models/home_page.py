@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import FeaturedLinkBlock
+from ideas.models import BudgetRoundPage
 
 from .events import EventIndexPage, EventPage
 from .news import NewsIndexPage, NewsPage
@@ -75,6 +76,9 @@ class HomePage(Page):
         context["upcoming_events"] = EventPage.listing(self.locale).filter(start__gte=timezone.now())[:3]
         context["news_index"] = self.get_children().type(NewsIndexPage).live().first()
         context["event_index"] = self.get_children().type(EventIndexPage).live().first()
+        context["round_page"] = (
+            BudgetRoundPage.objects.live().child_of(self).select_related("budget_round").order_by("-pk").first()
+        )
         return context
 
     class Meta:

@@ -1,3 +1,23 @@
-"""The public API, version 1."""
+"""The public API, version 1: a router for the resources, the token endpoint, the schema and its docs page."""
 
-urlpatterns = []
+from django.urls import path
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("rounds", views.BudgetRoundViewSet, basename="round")
+router.register("areas", views.AreaViewSet, basename="area")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("ideas", views.IdeaViewSet, basename="idea")
+router.register(r"ideas/(?P<idea_id>\d+)/comments", views.CommentViewSet, basename="idea-comment")
+
+urlpatterns = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

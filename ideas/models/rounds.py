@@ -21,6 +21,17 @@ from wagtail.search import index
 from ideas.phases import Phase, phase_at
 
 
+PHASE_LABELS = {
+    Phase.UPCOMING: _("Starts soon"),
+    Phase.SUBMISSION: _("Submitting ideas"),
+    Phase.REVIEW: _("Checking ideas"),
+    Phase.SUPPORT: _("Supporting ideas"),
+    Phase.VOTING: _("Voting"),
+    Phase.RESULTS: _("Results"),
+    Phase.IMPLEMENTATION: _("Implementation"),
+}
+
+
 class LocalizedNameMixin:
     """Ideas point at the default-language row of a translatable snippet; this gives its name in the active
     language with one query per request for all rows (see localized_names)."""
@@ -136,6 +147,9 @@ class BudgetRound(ClusterableModel):
 
     def current_phase(self, moment=None):
         return phase_at(moment or timezone.now(), self.phase_dates())
+
+    def current_phase_label(self):
+        return PHASE_LABELS[self.current_phase()]
 
     def phase_end(self, phase):
         """When a phase ends: the start of the next phase that exists."""

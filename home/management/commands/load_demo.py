@@ -84,9 +84,9 @@ class Command(BaseCommand):
         self.load_contact(home)
         accessibility = self.upsert(home, StandardPage, content.ACCESSIBILITY, body=True)
         self.load_settings(home, accessibility)
-        load_participation(home, self.lv, self.en)
         self.link_home(home, about, news_index)
         users = [] if options["no_users"] else self.load_users()
+        load_participation(home, self.lv, self.en)
         self.report(users)
 
     # Pages -------------------------------------------------------------------------------------------------

@@ -1,0 +1,439 @@
+"""Serializers of the public API: what a round, area, category, idea, comment and support look like in JSON,
+and what a resident may send to create or change them (views: ideas/api/views.py)."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage
+from ideas.models.rounds import localized_names
+from ideas.phases import Phase
+from ideas.statuses import Status
+
+
+def default_locale_rows(model):
+    """Rows of a translatable snippet in the default language: the ones ideas and budgets point at."""
+    return model.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+
+
+class RequestLookups:
+    """Localized names and round page URLs, looked up once per request however many ideas are shown."""
+
+    def __init__(self, request):
+        self.request = request
+        self._names = {}
+        self._translations = {}
+        self._round_pages = {}
+
+    def name(self, obj):
+        """The name of an area or category in the active language."""
+        model = type(obj)
+        if model not in self._names:
+            self._names[model] = localized_names(model)
+        return self._names[model].get(obj.translation_key, obj.name)
+
+    def translation(self, obj):
+        """The row of an area or category in the active language (the default-language row if none)."""
+        model = type(obj)
+        if model not in self._translations:
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            rows = model.objects.filter(locale__language_code=language.split("-")[0])
+            self._translations[model] = {row.translation_key: row for row in rows}
+        return self._translations[model].get(obj.translation_key, obj)
+
+    def idea_url(self, idea):
+        """Like Idea.get_absolute_url(), with the round's page looked up once per round, made absolute."""
+        if idea.round_id not in self._round_pages:
+            self._round_pages[idea.round_id] = idea.round_page()
+        page = self._round_pages[idea.round_id]
+        if page is None:
+            return None
+        page_url = page.get_url(request=self.request)
+        if page_url is None:
+            return None
+        url = page_url + page.reverse_subpage("idea", args=[idea.pk])
+        return self.request.build_absolute_uri(url) if self.request is not None else url
+
+
+def lookups(serializer):
+    """The per-request lookups kept in the serializer's context (created on first use)."""
+    context = serializer.context
+    if "lookups" not in context:
+        context["lookups"] = RequestLookups(context.get("request"))
+    return context["lookups"]
+
+
+def author_name(user):
+    """The name a person chose to be shown with; never their e-mail address."""
+    if user is None:
+        return gettext("former resident")
+    profile = getattr(user, "resident_profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return gettext("resident")
+
+
+# Areas, categories, rounds --------------------------------------------------------------------------------
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    """An area of the municipality, named in the request language."""
+
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Area
+        fields = ["id", "code", "name"]
+
+    def get_name(self, area) -> str:
+        return lookups(self).name(area)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    """A category of ideas, named and described in the request language."""
+
+    name = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "description"]
+
+    def get_name(self, category) -> str:
+        return lookups(self).name(category)
+
+    def get_description(self, category) -> str:
+        return lookups(self).translation(category).description
+
+
+class AreaBudgetSerializer(serializers.ModelSerializer):
+    """The part of a round's budget reserved for one area."""
+
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AreaBudget
+        fields = ["area", "area_name", "amount"]
+
+    def get_area_name(self, area_budget) -> str:
+        return lookups(self).name(area_budget.area)
+
+
+class BudgetRoundSerializer(serializers.ModelSerializer):
+    """A budget round: its money, the phase it is in, and the dates of its phases."""
+
+    current_phase = serializers.SerializerMethodField()
+    current_phase_ends = serializers.SerializerMethodField()
+    area_budgets = AreaBudgetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BudgetRound
+        fields = [
+            "id",
+            "name",
+            "current_phase",
+            "current_phase_ends",
+            "submission_starts",
+            "review_starts",
+            "support_starts",
+            "voting_starts",
+            "results_published",
+            "implementation_starts",
+            "total_budget",
+            "max_cost_per_idea",
+            "minimum_supports",
+            "area_budgets",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[phase.value for phase in Phase]))
+    def get_current_phase(self, budget_round):
+        return str(self._phase(budget_round))
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_current_phase_ends(self, budget_round):
+        ends = budget_round.phase_end(self._phase(budget_round))
+        return serializers.DateTimeField().to_representation(ends) if ends else None
+
+    def _phase(self, budget_round):
+        # One moment for both fields of a round.
+        phases = self.context.setdefault("phases", {})
+        if budget_round.pk not in phases:
+            phases[budget_round.pk] = budget_round.current_phase()
+        return phases[budget_round.pk]
+
+
+# Ideas --------------------------------------------------------------------------------------------------
+
+
+class CodeNameSerializer(serializers.Serializer):
+    """The code of an idea's area or category with its name in the request language."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return lookups(self).name(obj)
+
+
+class IdeaImageSerializer(serializers.ModelSerializer):
+    """A photo or sketch of an idea."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IdeaImage
+        fields = ["url", "alt_text", "width", "height"]
+
+    def get_url(self, image) -> str:
+        request = self.context.get("request")
+        url = image.file.url
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class IdeaSerializer(serializers.ModelSerializer):
+    """An idea as the public (or its author, or a moderator) sees it."""
+
+    category = CodeNameSerializer(read_only=True)
+    area = CodeNameSerializer(read_only=True)
+    status_label = serializers.SerializerMethodField()
+    support_count = serializers.SerializerMethodField()
+    comment_count = serializers.SerializerMethodField()
+    images = IdeaImageSerializer(many=True, read_only=True)
+    author_name = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id",
+            "round",
+            "title",
+            "summary",
+            "description",
+            "category",
+            "area",
+            "address",
+            "latitude",
+            "longitude",
+            "estimated_cost",
+            "official_cost",
+            "assessment",
+            "status",
+            "status_label",
+            "status_reason",
+            "merged_into",
+            "trees_planted",
+            "area_greened_m2",
+            "path_length_m",
+            "co2_tonnes_per_year",
+            "support_count",
+            "comment_count",
+            "images",
+            "author_name",
+            "published_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_status_label(self, idea) -> str:
+        return str(Status(idea.status).label)
+
+    def get_support_count(self, idea) -> int:
+        total = getattr(idea, "support_total", None)
+        return idea.supports.count() if total is None else total
+
+    def get_comment_count(self, idea) -> int:
+        total = getattr(idea, "comment_total", None)
+        return idea.comments.filter(is_hidden=False).count() if total is None else total
+
+    def get_author_name(self, idea) -> str:
+        return author_name(idea.author)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, idea):
+        return lookups(self).idea_url(idea)
+
+
+class IdeaWriteSerializer(serializers.ModelSerializer):
+    """What the author of a draft may set; category and area are given by their codes."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=default_locale_rows(Category),
+        error_messages={"does_not_exist": _("There is no category with the code “{value}”.")},
+    )
+    area = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=default_locale_rows(Area),
+        error_messages={"does_not_exist": _("There is no area with the code “{value}”.")},
+    )
+
+    class Meta:
+        model = Idea
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "category",
+            "area",
+            "address",
+            "latitude",
+            "longitude",
+            "estimated_cost",
+            "trees_planted",
+            "area_greened_m2",
+            "path_length_m",
+            "co2_tonnes_per_year",
+        ]
+        extra_kwargs = {
+            "estimated_cost": {"error_messages": {"min_value": _("The estimated cost cannot be negative.")}},
+        }
+
+    def _current(self, attrs, name):
+        if name in attrs:
+            return attrs[name]
+        return getattr(self.instance, name, None)
+
+    def _budget_round(self, attrs):
+        return attrs.get("round") or self.instance.round
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        errors = {}
+        limit = self._budget_round(attrs).max_cost_per_idea
+        cost = self._current(attrs, "estimated_cost")
+        if limit is not None and cost is not None and cost > limit:
+            errors["estimated_cost"] = gettext(
+                "An idea in this round may cost at most %(limit)s EUR; the estimate is %(cost)s EUR."
+            ) % {"limit": limit, "cost": cost}
+        if (self._current(attrs, "latitude") is None) != (self._current(attrs, "longitude") is None):
+            errors["longitude" if "latitude" in attrs else "latitude"] = gettext(
+                "Give both the latitude and the longitude of the place, or neither."
+            )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class IdeaCreateSerializer(IdeaWriteSerializer):
+    """A new draft: the round it is for, and its content."""
+
+    round = serializers.PrimaryKeyRelatedField(
+        queryset=BudgetRound.objects.all(),
+        error_messages={"does_not_exist": _("There is no budget round with the id “{pk_value}”.")},
+    )
+
+    class Meta(IdeaWriteSerializer.Meta):
+        fields = ["round", *IdeaWriteSerializer.Meta.fields]
+
+    def validate_round(self, budget_round):
+        user = self.context["request"].user
+        if not user.has_perm("ideas.add_idea", budget_round):
+            raise PermissionDenied(
+                _(
+                    "You cannot propose an idea in this round: ideas are taken only in its submission "
+                    "phase, from residents with a verified e-mail address."
+                )
+            )
+        return budget_round
+
+
+# Comments and supports ----------------------------------------------------------------------------------
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    """A comment; one removed by a moderator keeps its place but loses its text and author."""
+
+    text = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField()
+    is_removed = serializers.BooleanField(source="is_hidden", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "parent", "text", "author_name", "is_official", "is_removed", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_text(self, comment):
+        return None if comment.is_hidden else comment.text
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author_name(self, comment):
+        if comment.is_hidden:
+            return None
+        if comment.is_official:
+            return gettext("Municipality")
+        return author_name(comment.author)
+
+
+class CommentSerializer(ReplySerializer):
+    """A top-level comment with its replies, oldest first."""
+
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta(ReplySerializer.Meta):
+        fields = [*ReplySerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    """A new comment, or a reply to a top-level comment of the same idea."""
+
+    text = serializers.CharField(max_length=3000)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Comment.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("There is no comment with the id “{pk_value}”.")},
+    )
+
+    def validate_parent(self, parent):
+        if parent is None:
+            return None
+        if parent.idea_id != self.context["idea"].pk:
+            raise serializers.ValidationError(_("You can only reply to a comment on the same idea."))
+        if parent.parent_id is not None:
+            raise serializers.ValidationError(
+                _("Replies cannot be answered in turn; reply to the comment they belong to.")
+            )
+        if parent.is_hidden:
+            raise serializers.ValidationError(_("This comment was removed and cannot be answered."))
+        return parent
+
+
+class SupportStateSerializer(serializers.Serializer):
+    """Whether the resident supports the idea now, and how many residents do."""
+
+    supported = serializers.BooleanField()
+    support_count = serializers.IntegerField()
+
+
+# Tokens -------------------------------------------------------------------------------------------------
+
+
+class AuthTokenRequestSerializer(serializers.Serializer):
+    """E-mail address and password of an active account."""
+
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), email=attrs["email"], password=attrs["password"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                _("Unable to log in with this e-mail address and password."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class AuthTokenSerializer(serializers.Serializer):
+    """The token to send as `Authorization: Token <token>`."""
+
+    token = serializers.CharField()

@@ -1,0 +1,344 @@
+"""Views of the public API /api/v1/ (routes: ideas/api/urls.py; JSON shapes: ideas/api/serializers.py).
+
+Who may do what is asked of django-rules (`user.has_perm("ideas.support_idea", idea)`, ideas/rules.py); status
+changes go through ideas/services.py; the list of ideas is filtered and ordered by ideas/filters.py, like the
+residents' list on the website.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from ideas.filters import IdeaFilter
+from ideas.models import Area, BudgetRound, Category, Comment, Idea, StatusChange, Support
+from ideas.services import change_status
+from ideas.statuses import Status
+
+from . import serializers as api
+from .schema import ApiSchema
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class LanguageMixin:
+    """Answers in the language of `?lang=`, else of the Accept-Language header (the API has no /en/ prefix)."""
+
+    schema = ApiSchema()
+    default_language = None  # None: Accept-Language, then the site's default language
+    reject_unknown_language = True
+
+    def initial(self, request, *args, **kwargs):
+        requested = request.query_params.get("lang")
+        if requested in LANGUAGE_CODES:
+            language = requested
+        else:
+            language = self.default_language or translation.get_language_from_request(
+                request._request, check_path=False
+            )
+        self._previous_language = translation.get_language()
+        # Activated, not overridden: the response is rendered after the view returns; finalize_response
+        # restores the previous language once it is.
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        # Authentication, permissions and throttling first: an unknown language is no way around them.
+        super().initial(request, *args, **kwargs)
+        if requested and requested not in LANGUAGE_CODES and self.reject_unknown_language:
+            raise ValidationError(
+                {"lang": [_("Unknown language “%(lang)s”; use lv or en.") % {"lang": requested}]}
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ["Accept-Language"])
+        if hasattr(self, "_previous_language"):
+            previous = self._previous_language
+            if hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(lambda rendered: _restore_language(previous))
+            else:
+                _restore_language(previous)
+        return response
+
+
+def _restore_language(language):
+    if language is None:
+        translation.deactivate_all()
+    else:
+        translation.activate(language)
+
+
+class BudgetRoundViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """Budget rounds with their phases and budgets."""
+
+    queryset = BudgetRound.objects.prefetch_related("area_budgets__area")
+    serializer_class = api.BudgetRoundSerializer
+    filter_backends = []
+
+
+class AreaViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """Areas of the municipality, found by their code."""
+
+    queryset = api.default_locale_rows(Area)
+    serializer_class = api.AreaSerializer
+    filter_backends = []
+    pagination_class = None
+    lookup_field = "code"
+
+
+class CategoryViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """Categories of ideas, found by their code."""
+
+    queryset = api.default_locale_rows(Category)
+    serializer_class = api.CategorySerializer
+    filter_backends = []
+    pagination_class = None
+    lookup_field = "code"
+
+
+IDEA_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The idea's id.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Public ideas, filtered and ordered like the list on the website"),
+    retrieve=extend_schema(
+        summary="One idea: public ones for everyone, drafts for their author", parameters=[IDEA_ID]
+    ),
+)
+class IdeaViewSet(
+    LanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Ideas: the public list, one idea, drafts of verified residents, submitting, supporting."""
+
+    queryset = Idea.objects.all()
+    serializer_class = api.IdeaSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IdeaFilter
+
+    def get_queryset(self):
+        ideas = Idea.objects.for_listing().select_related("author__resident_profile")
+        return ideas.public() if self.action == "list" else ideas
+
+    def filter_queryset(self, queryset):
+        # The filters (and their default of listed statuses) make the list; a single idea is found by id only.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_object(self):
+        idea = super().get_object()
+        if not self.request.user.has_perm("ideas.view_idea", idea):
+            raise Http404
+        return idea
+
+    def _read(self, idea, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=idea.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    @extend_schema(
+        summary="Start a draft (verified residents, while the round takes ideas)",
+        request=api.IdeaCreateSerializer,
+        responses={201: api.IdeaSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = api.IdeaCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        idea = serializer.save(
+            author=request.user, status=Status.DRAFT, language=translation.get_language() or "lv"
+        )
+        return self._read(idea, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change one's own draft", request=api.IdeaWriteSerializer, parameters=[IDEA_ID])
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary="Change some fields of one's own draft", request=api.IdeaWriteSerializer, parameters=[IDEA_ID]
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        idea = self.get_object()
+        if not request.user.has_perm("ideas.change_idea", idea):
+            raise PermissionDenied(
+                _(
+                    "Only the author can change an idea, and only while it is a draft or sent back for "
+                    "changes and the round allows it."
+                )
+            )
+        serializer = api.IdeaWriteSerializer(
+            idea, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return self._read(idea)
+
+    @extend_schema(summary="Send one's own draft to the moderators", request=None, parameters=[IDEA_ID])
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        idea = self.get_object()
+        if not request.user.has_perm("ideas.submit_idea", idea):
+            raise PermissionDenied(
+                _(
+                    "Only the author can submit an idea, and only while it is a draft or sent back for "
+                    "changes and the round allows it."
+                )
+            )
+        try:
+            change_status(idea, Status.SUBMITTED, user=request.user, role=StatusChange.Role.AUTHOR)
+        except DjangoValidationError as error:
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages}) from error
+        return self._read(idea)
+
+    @extend_schema(
+        methods=["POST"],
+        summary="Support the idea (again: no change)",
+        request=None,
+        parameters=[IDEA_ID],
+        responses={200: api.SupportStateSerializer, 201: api.SupportStateSerializer},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Withdraw one's support (again: no change)",
+        request=None,
+        parameters=[IDEA_ID],
+        responses={200: api.SupportStateSerializer},
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def support(self, request, pk=None):
+        idea = self.get_object()
+        if not request.user.has_perm("ideas.support_idea", idea):
+            raise PermissionDenied(
+                _(
+                    "This idea cannot be supported now: supports are given in the round's support phase, "
+                    "by residents with a verified e-mail address, to ideas still in the running."
+                )
+            )
+        code = status.HTTP_200_OK
+        if request.method == "POST":
+            _support, created = Support.objects.get_or_create(idea=idea, user=request.user)
+            if created:
+                code = status.HTTP_201_CREATED
+        else:
+            Support.objects.filter(idea=idea, user=request.user).delete()
+        state = {
+            "supported": request.method == "POST",
+            "support_count": Support.objects.filter(idea=idea).count(),
+        }
+        return Response(api.SupportStateSerializer(state).data, status=code)
+
+
+IDEA_OF_COMMENTS = OpenApiParameter(
+    "idea_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The idea's id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Comments on an idea with their replies; removed ones without text",
+        parameters=[IDEA_OF_COMMENTS],
+    ),
+    create=extend_schema(
+        summary="Comment on an idea, or reply to a top-level comment",
+        parameters=[IDEA_OF_COMMENTS],
+        request=api.CommentCreateSerializer,
+        responses={201: api.CommentSerializer},
+    ),
+)
+class CommentViewSet(LanguageMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The comments of one idea: read by whoever may see the idea, written by verified residents."""
+
+    queryset = Comment.objects.all()
+    serializer_class = api.CommentSerializer
+    filter_backends = []
+
+    def get_idea(self):
+        if not hasattr(self, "_idea"):
+            idea = Idea.objects.select_related("round").filter(pk=self.kwargs["idea_id"]).first()
+            if idea is None or not self.request.user.has_perm("ideas.view_idea", idea):
+                raise Http404
+            self._idea = idea
+        return self._idea
+
+    def get_queryset(self):
+        with_author = Comment.objects.select_related("author__resident_profile")
+        return with_author.filter(idea=self.get_idea(), parent=None).prefetch_related(
+            Prefetch("replies", queryset=with_author.order_by("created_at", "pk"))
+        )
+
+    def create(self, request, *args, **kwargs):
+        idea = self.get_idea()
+        if not request.user.has_perm("ideas.comment_idea", idea):
+            raise PermissionDenied(
+                _(
+                    "You cannot comment on this idea now: comments are open on public ideas still in the "
+                    "running, to residents with a verified e-mail address, in the phases that allow them."
+                )
+            )
+        serializer = api.CommentCreateSerializer(
+            data=request.data, context={**self.get_serializer_context(), "idea": idea}
+        )
+        serializer.is_valid(raise_exception=True)
+        comment = Comment.objects.create(
+            idea=idea,
+            author=request.user,
+            parent=serializer.validated_data.get("parent"),
+            text=serializer.validated_data["text"],
+        )
+        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class SchemaView(LanguageMixin, SpectacularAPIView):
+    """The OpenAPI schema, in English unless `?lang=` asks for another language."""
+
+    default_language = "en"
+    reject_unknown_language = False
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    """Few password guesses per address: token requests are limited more than other anonymous requests."""
+
+    scope = "api_token"
+    rate = "10/minute"
+
+
+class AuthTokenView(LanguageMixin, APIView):
+    """Trades the e-mail address and password of an active account for an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle, *api_settings.DEFAULT_THROTTLE_CLASSES]
+
+    @extend_schema(
+        summary="Get an API token",
+        request=api.AuthTokenRequestSerializer,
+        responses={200: api.AuthTokenSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = api.AuthTokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response(api.AuthTokenSerializer({"token": token.key}).data)

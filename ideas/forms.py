@@ -1,0 +1,154 @@
+"""Residents' forms: an idea with its photos, a comment, a report."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ideas.images import clean_image
+from ideas.models import Area, Category, Comment, Idea, IdeaImage, Report
+
+
+class LocalizedChoiceField(forms.ModelChoiceField):
+    """A choice of a translatable snippet's default-language rows, labelled in the active language."""
+
+    def label_from_instance(self, obj):
+        return obj.localized_name()
+
+
+class IdeaForm(forms.ModelForm):
+    """What a resident writes about an idea; the round's cost limit is checked here."""
+
+    category = LocalizedChoiceField(queryset=Category.objects.none(), label=_("Category"))
+    area = LocalizedChoiceField(queryset=Area.objects.none(), label=_("Area"))
+
+    class Meta:
+        model = Idea
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "category",
+            "area",
+            "address",
+            "latitude",
+            "longitude",
+            "estimated_cost",
+            "trees_planted",
+            "area_greened_m2",
+            "path_length_m",
+            "co2_tonnes_per_year",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "data-map-latitude": ""}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "data-map-longitude": ""}),
+        }
+        help_texts = {
+            "description": _("Plain text. Web addresses become links."),
+            "address": _(
+                "A street address or a description of the place, e.g. “the park behind the school”."
+            ),
+            "latitude": _("Click the map to fill in, or leave empty."),
+        }
+
+    def __init__(self, *args, budget_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget_round = budget_round
+        default_language = settings.LANGUAGE_CODE
+        self.fields["category"].queryset = Category.objects.filter(locale__language_code=default_language)
+        self.fields["area"].queryset = Area.objects.filter(locale__language_code=default_language)
+        for name in ("title", "summary", "description", "address"):
+            self.fields[name].strip = True
+
+    def clean_estimated_cost(self):
+        cost = self.cleaned_data["estimated_cost"]
+        limit = self.budget_round.max_cost_per_idea
+        if cost is not None and limit is not None and cost > limit:
+            raise ValidationError(
+                _("An idea may cost at most %(limit)s EUR in this round.")
+                % {"limit": f"{limit:,.0f}".replace(",", " ")}
+            )
+        return cost
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        return cleaned
+
+
+class IdeaImageForm(forms.ModelForm):
+    """One photo with the text that describes it for people who cannot see it."""
+
+    # A plain file field: ideas/images.py checks the picture and explains any problem in residents' words.
+    file = forms.FileField(
+        label=_("Photo or sketch"),
+        help_text=_("JPEG, PNG or WebP, at most 8 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = IdeaImage
+        fields = ["file", "alt_text"]
+        labels = {"alt_text": _("What the image shows")}
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and hasattr(uploaded, "content_type"):  # a new upload, not the stored file
+            return clean_image(uploaded)
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("file") and not cleaned.get("alt_text", "").strip() and not cleaned.get("DELETE"):
+            self.add_error("alt_text", _("Describe the image in a few words."))
+        return cleaned
+
+
+IdeaImageFormSet = forms.inlineformset_factory(
+    Idea,
+    IdeaImage,
+    form=IdeaImageForm,
+    extra=2,
+    max_num=settings.IDEA_IMAGE_MAX_COUNT,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class CommentForm(forms.ModelForm):
+    """A comment or a reply; moderators may mark it as the municipality's official answer."""
+
+    class Meta:
+        model = Comment
+        fields = ["text", "parent"]
+        labels = {"text": _("Your comment")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "parent": forms.HiddenInput}
+
+    def __init__(self, *args, idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.idea = idea
+        self.fields["parent"].queryset = Comment.objects.filter(idea=idea)
+        self.fields["parent"].required = False
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        # One level of replies: a reply to a reply joins the top comment's thread.
+        return parent.parent if parent and parent.parent_id else parent
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("Write something before sending."))
+        return text
+
+
+class ReportForm(forms.ModelForm):
+    """Why an idea or a comment should be looked at by a moderator."""
+
+    class Meta:
+        model = Report
+        fields = ["reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 4})}

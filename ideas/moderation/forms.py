@@ -1,0 +1,146 @@
+"""Forms of the moderation pages: reasons (from a template and/or free text), merging, assessment, hiding."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
+
+from home.models import Department
+from ideas.models import Idea, ReasonTemplate
+from ideas.statuses import PUBLIC, Status
+
+MERGE_TARGETS = PUBLIC - {Status.REJECTED, Status.MERGED}
+
+
+def reason_templates(kind):
+    """Templates of one kind in the moderator's (admin) language, else in the default language."""
+    templates = ReasonTemplate.objects.filter(kind=kind)
+    in_language = templates.filter(locale=Locale.get_active())
+    return in_language if in_language.exists() else templates.filter(locale=Locale.get_default())
+
+
+class ReasonTemplateChoiceField(forms.ModelChoiceField):
+    """A reason template shown by its title; used by ReasonForm and AssessmentForm below."""
+
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class ReasonForm(forms.Form):
+    """A public reason: a standard text, free text, or both; used for requests for changes and rejections
+    (moderation page, bulk reject)."""
+
+    template = ReasonTemplateChoiceField(
+        label=_("Standard reason"), queryset=ReasonTemplate.objects.none(), required=False
+    )
+    text = forms.CharField(
+        label=_("Reason in your own words"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text=_("The author and the public will see the reason."),
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Validation accepts every language: the moderator may have switched the admin language meanwhile.
+        self.fields["template"].queryset = ReasonTemplate.objects.filter(kind=kind)
+        self.fields["template"].choices = [("", "---------")] + [
+            (template.pk, template.title) for template in reason_templates(kind)
+        ]
+
+    def reason(self):
+        """The template's text and the free text together; empty when neither was given (change_status
+        refuses that with its own message)."""
+        template = self.cleaned_data.get("template")
+        parts = [template.text if template else "", self.cleaned_data.get("text", "")]
+        return "\n\n".join(part.strip() for part in parts if part and part.strip())
+
+
+class MergeForm(forms.Form):
+    """Which idea of the same round a duplicate goes into (moderation page)."""
+
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Idea.objects.none())
+    text = forms.CharField(
+        label=_("Public note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional: why these ideas belong together."),
+    )
+
+    def __init__(self, *args, idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        field.queryset = (
+            Idea.objects.filter(round_id=idea.round_id, status__in=MERGE_TARGETS)
+            .exclude(pk=idea.pk)
+            .order_by("title")
+        )
+        field.label_from_instance = lambda target: f"#{target.pk} {target.title}"
+
+
+class AssessmentForm(forms.Form):
+    """Staff's assessment of a published idea: official cost, feasibility, public explanation, department
+    (moderation page)."""
+
+    RESULTS = [(Status.FEASIBLE.value, _("Feasible")), (Status.NOT_FEASIBLE.value, _("Not feasible"))]
+
+    result = forms.ChoiceField(label=_("Result"), choices=RESULTS, widget=forms.RadioSelect)
+    official_cost = forms.DecimalField(
+        label=_("Official cost (EUR)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    template = ReasonTemplateChoiceField(
+        label=_("Standard reason (not feasible)"), queryset=ReasonTemplate.objects.none(), required=False
+    )
+    explanation = forms.CharField(
+        label=_("Public explanation"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        required=False,
+        help_text=_("Shown on the idea's page: how the cost was estimated and whether it can be done."),
+    )
+    responsible_department = forms.ModelChoiceField(
+        label=_("Responsible department"), queryset=Department.objects.none(), required=False
+    )
+
+    def __init__(self, *args, idea, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "result": idea.status if idea.status in {Status.FEASIBLE, Status.NOT_FEASIBLE} else None,
+                "official_cost": idea.official_cost,
+                "explanation": idea.assessment,
+                "responsible_department": idea.responsible_department_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        kind = ReasonTemplate.Kind.NOT_FEASIBLE
+        self.fields["template"].queryset = ReasonTemplate.objects.filter(kind=kind)
+        self.fields["template"].choices = [("", "---------")] + [
+            (template.pk, template.title) for template in reason_templates(kind)
+        ]
+        # Ideas point at the default-language row of a translatable snippet, as they do for areas.
+        self.fields["responsible_department"].queryset = Department.objects.filter(
+            locale=Locale.get_default()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        template = cleaned.get("template")
+        parts = [template.text if template else "", cleaned.get("explanation", "")]
+        cleaned["explanation"] = "\n\n".join(part.strip() for part in parts if part and part.strip())
+        if not cleaned["explanation"]:
+            self.add_error("explanation", _("Please explain the assessment; the public will see it."))
+        if cleaned.get("result") == Status.FEASIBLE and cleaned.get("official_cost") is None:
+            self.add_error("official_cost", _("A feasible idea needs its official cost."))
+        return cleaned
+
+
+class HideCommentForm(forms.Form):
+    """Why a comment is hidden; the reason replaces the comment on the idea's page (comment page)."""
+
+    reason = forms.CharField(
+        label=_("Why is it hidden?"),
+        max_length=250,
+        help_text=_("Shown in place of the comment, e.g. “Offensive language”."),
+    )

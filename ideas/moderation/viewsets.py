@@ -1,0 +1,190 @@
+"""The admin viewsets of participation, grouped in one "Participation" menu (registered in
+ideas/wagtail_hooks.py): the ideas queue, comments, reports, and the snippets staff edit (rounds, areas,
+categories, reason templates; the translatable ones get wagtail-localize's translate actions)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column, DateColumn, LocaleColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from ideas.models import Area, BudgetRound, Category, Comment, Idea, ReasonTemplate, Report
+from ideas.moderation import comments, ideas
+from ideas.phases import Phase
+
+PHASE_LABELS = {
+    Phase.UPCOMING: _("Upcoming"),
+    Phase.SUBMISSION: _("Submission"),
+    Phase.REVIEW: _("Review"),
+    Phase.SUPPORT: _("Support"),
+    Phase.VOTING: _("Voting"),
+    Phase.RESULTS: _("Results"),
+    Phase.IMPLEMENTATION: _("Implementation"),
+}
+
+
+class IdeaViewSet(SnippetViewSet):
+    """The moderation queue (index), each idea's moderation page (edit), bulk publish/reject and the CSV/XLSX
+    export; a snippet viewset because snippets come with Wagtail's bulk-action framework."""
+
+    model = Idea
+    icon = "tasks"
+    menu_label = _("Ideas")
+    index_view_class = ideas.IdeaIndexView
+    index_template_name = "ideas/admin/idea_index.html"
+    copy_view_enabled = False
+    search_fields = ["title", "summary", "description", "address"]
+    search_backend_name = None  # Idea is not in the search index; the ORM searches the fields above.
+    list_per_page = 50
+    # Never the author's e-mail address: the export goes to people outside moderation.
+    list_export = [
+        "pk",
+        "round",
+        "title",
+        "category",
+        "area",
+        "get_status_display",
+        "estimated_cost",
+        "official_cost",
+        "support_total",
+        "created_at",
+        "published_at",
+        "author_name",
+    ]
+    export_headings = {
+        "pk": _("ID"),
+        "get_status_display": _("Status"),
+        "support_total": _("Supports"),
+        "author_name": _("Author"),
+    }
+    export_filename = "ideas"
+
+    @property
+    def edit_view(self):
+        return self.construct_view(ideas.IdeaModerationView)
+
+
+class ModerationModelViewSet(ModelViewSet):
+    """Base of the comment and report listings: an index, a page per object (the "edit" URL), its audit
+    history, and POST-only actions; nothing is created or edited through a generic form."""
+
+    add_to_reference_index = False
+    copy_view_enabled = False
+    page_view_class = None
+    actions = {}  # URL name -> view class of a POST-only action on one object
+
+    def get_permissions_to_register(self):
+        # Access comes from the Moderators group (ideas/rules.py), not from model permissions.
+        return []
+
+    @property
+    def edit_view(self):
+        return self.construct_view(self.page_view_class)
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("<int:pk>/", self.edit_view, name="edit"),
+            path("<int:pk>/history/", self.history_view, name="history"),
+            path("<int:pk>/history/results/", self.history_results_view, name="history_results"),
+            *(
+                path(f"<int:pk>/{name}/", self.construct_view(view_class), name=name)
+                for name, view_class in self.actions.items()
+            ),
+        ]
+
+
+class CommentViewSet(ModerationModelViewSet):
+    """Comments: filter hidden, official and reported ones; hide (with a reason) or unhide each."""
+
+    model = Comment
+    name = "ideas_comment"
+    url_prefix = "participation/comments"
+    icon = "comment"
+    menu_label = _("Comments")
+    index_view_class = comments.CommentIndexView
+    page_view_class = comments.CommentPageView
+    actions = {"hide": comments.HideCommentView, "unhide": comments.UnhideCommentView}
+    search_fields = ["text"]
+    list_per_page = 50
+
+
+class ReportViewSet(ModerationModelViewSet):
+    """Residents' reports about ideas and comments; open ones first, each resolved by a moderator."""
+
+    model = Report
+    name = "ideas_report"
+    url_prefix = "participation/reports"
+    icon = "warning"
+    menu_label = _("Reports")
+    index_view_class = comments.ReportIndexView
+    page_view_class = comments.ReportPageView
+    actions = {"resolve": comments.ResolveReportView}
+    search_fields = ["reason"]
+    list_per_page = 50
+
+
+class BudgetRoundViewSet(SnippetViewSet):
+    """Budget rounds with their phases and area budgets (inline), edited by moderators."""
+
+    model = BudgetRound
+    icon = "date"
+    menu_label = _("Budget rounds")
+    list_display = [
+        "name",
+        Column("phase", label=_("Current phase"), accessor=lambda r: PHASE_LABELS[r.current_phase()]),
+        "total_budget",
+        DateColumn("submission_starts", label=_("Submission starts"), sort_key="submission_starts"),
+        DateColumn("voting_starts", label=_("Voting starts"), sort_key="voting_starts"),
+    ]
+    search_fields = ["name"]
+    search_backend_name = None
+    copy_view_enabled = False
+
+
+class AreaViewSet(SnippetViewSet):
+    """Areas of the municipality, translated like pages."""
+
+    model = Area
+    icon = "site"
+    menu_label = _("Areas")
+    list_display = ["name", "code", LocaleColumn()]
+
+
+class CategoryViewSet(SnippetViewSet):
+    """Categories of ideas, translated like pages."""
+
+    model = Category
+    icon = "tag"
+    menu_label = _("Categories")
+    list_display = ["name", "code", LocaleColumn()]
+
+
+class ReasonTemplateViewSet(SnippetViewSet):
+    """Standard reasons moderators pick when they reject an idea or send it back, translated like pages."""
+
+    model = ReasonTemplate
+    icon = "doc-full"
+    menu_label = _("Reason templates")
+    list_display = ["title", "kind", LocaleColumn()]
+    list_filter = ["kind"]
+    search_fields = ["title", "text"]
+    search_backend_name = None
+
+
+class ParticipationGroup(SnippetViewSetGroup):
+    """The "Participation" admin menu with every viewset above (ideas/wagtail_hooks.py)."""
+
+    items = (
+        IdeaViewSet,
+        CommentViewSet,
+        ReportViewSet,
+        BudgetRoundViewSet,
+        AreaViewSet,
+        CategoryViewSet,
+        ReasonTemplateViewSet,
+    )
+    menu_label = _("Participation")
+    menu_icon = "group"
+    menu_order = 250

@@ -1,0 +1,115 @@
+"""The permission matrix: every permission in every phase for every role, against an independent statement of
+what the issue asks (not a copy of ideas/phases.py, so that a wrong declaration there fails here)."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from ideas.phases import Phase
+from tests.factories import UserFactory, make_idea, round_in_phase, verified_resident
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "unverified", "resident", "author", "moderator", "editor", "admin"]
+VERIFIED = {"resident", "author", "moderator", "editor"}
+PHASES = list(Phase)
+P = Phase
+
+# What each permission needs, phase by phase. The superuser ("admin") has every permission, as in Django.
+EXPECTED = {
+    "add_idea": lambda role, phase: role in VERIFIED and phase == P.SUBMISSION,
+    "view_published": lambda role, phase: True,
+    "view_draft": lambda role, phase: role in {"author", "moderator"},
+    "change_draft": lambda role, phase: role == "author" and phase == P.SUBMISSION,
+    "submit_draft": lambda role, phase: role == "author" and phase == P.SUBMISSION,
+    "change_sent_back": lambda role, phase: role == "author" and phase in {P.SUBMISSION, P.REVIEW},
+    "comment_idea": lambda role, phase: role in VERIFIED
+    and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT, P.RESULTS, P.IMPLEMENTATION},
+    "support_idea": lambda role, phase: role in VERIFIED and phase == P.SUPPORT,
+    "follow_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
+    "report_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
+    "moderate_idea": lambda role, phase: role == "moderator"
+    and phase in {P.UPCOMING, P.SUBMISSION, P.REVIEW, P.SUPPORT},
+    "assess_idea": lambda role, phase: role == "moderator" and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT},
+    "hide_comment": lambda role, phase: role == "moderator",
+    "view_moderation_queue": lambda role, phase: role == "moderator",
+    "vote_idea": lambda role, phase: role in VERIFIED and phase == P.VOTING,
+}
+
+
+@pytest.fixture
+def people():
+    return {
+        "anonymous": AnonymousUser(),
+        "unverified": UserFactory(username="m-unverified"),
+        "resident": verified_resident("m-resident"),
+        "author": verified_resident("m-author"),
+        "moderator": verified_resident("m-moderator", groups=["Moderators"]),
+        "editor": verified_resident("m-editor", groups=["Editors"]),
+        "admin": UserFactory(username="m-admin", is_superuser=True, is_staff=True),
+    }
+
+
+# Which permission each check asks, and of which object ("round", or an idea in a given status).
+CHECKS = {
+    "add_idea": ("ideas.add_idea", "round"),
+    "view_published": ("ideas.view_idea", "published"),
+    "view_draft": ("ideas.view_idea", "draft"),
+    "change_draft": ("ideas.change_idea", "draft"),
+    "submit_draft": ("ideas.submit_idea", "draft"),
+    "change_sent_back": ("ideas.change_idea", "needs_changes"),
+    "comment_idea": ("ideas.comment_idea", "published"),
+    "support_idea": ("ideas.support_idea", "published"),
+    "follow_idea": ("ideas.follow_idea", "published"),
+    "report_idea": ("ideas.report_idea", "published"),
+    "moderate_idea": ("ideas.moderate_idea", "published"),
+    "assess_idea": ("ideas.assess_idea", "published"),
+    "hide_comment": ("ideas.hide_comment", "published"),
+    "view_moderation_queue": ("ideas.view_moderation_queue", "round"),
+    "vote_idea": ("ideas.vote_idea", "published"),
+}
+
+
+def checks(budget_round, author):
+    objects = {"round": budget_round}
+    for status in ("published", "draft", "needs_changes"):
+        objects[status] = make_idea(budget_round, author=author, status=status)
+    return {check: (permission, objects[target]) for check, (permission, target) in CHECKS.items()}
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=str)
+def test_permission_matrix(phase, people):
+    budget_round = round_in_phase(phase)
+    assert budget_round.current_phase() == phase
+    mismatches = []
+    for check, (permission, obj) in checks(budget_round, people["author"]).items():
+        for role in ROLES:
+            expected = role == "admin" or EXPECTED[check](role, phase)
+            if people[role].has_perm(permission, obj) != expected:
+                mismatches.append(f"{check} ({permission}) for {role}: expected {expected}")
+    assert mismatches == []
+
+
+def test_matrix_covers_every_idea_permission():
+    import rules
+
+    declared = {name for name in rules.permissions.permissions if name.startswith("ideas.")}
+    assert declared == {permission for permission, _target in CHECKS.values()}
+    assert set(CHECKS) == set(EXPECTED)
+
+
+def test_rejected_and_merged_ideas_take_no_support_or_comments(people):
+    budget_round = round_in_phase(Phase.SUPPORT)
+    resident = people["resident"]
+    for status in ("rejected", "merged", "not_feasible", "draft", "submitted"):
+        idea = make_idea(budget_round, status=status)
+        assert not resident.has_perm("ideas.support_idea", idea), status
+    for status in ("rejected", "merged"):
+        assert not resident.has_perm("ideas.comment_idea", make_idea(budget_round, status=status)), status
+
+
+def test_inactive_users_have_no_rights(people):
+    budget_round = round_in_phase(Phase.SUBMISSION)
+    resident = people["resident"]
+    resident.is_active = False
+    resident.save()
+    assert not resident.has_perm("ideas.add_idea", budget_round)
