@@ -76,8 +76,12 @@ def register(event, name, email, language):
     return registration
 
 
-def cancel(registration):
-    """Cancel a registration; a freed place goes to the first person on the waiting list."""
+def cancel(registration, *, tell_registrant=True, exclude_from_promotion=()):
+    """Cancel a registration; a freed place goes to the first person on the waiting list.
+
+    Account deletion cancels without the e-mail (the address is being erased) and never promotes another
+    registration of the same person (`exclude_from_promotion`), which is being cancelled too.
+    """
     with transaction.atomic():
         EventPage.objects.select_for_update().get(pk=registration.event_id)
         registration.refresh_from_db()
@@ -87,13 +91,15 @@ def cancel(registration):
         registration.status = EventRegistration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
-        transaction.on_commit(lambda: send_registration_email.enqueue(registration.pk, "cancelled"))
+        if tell_registrant:
+            transaction.on_commit(lambda: send_registration_email.enqueue(registration.pk, "cancelled"))
         promoted = None
         if freed_place:
             promoted = (
                 EventRegistration.objects.filter(
                     event_id=registration.event_id, status=EventRegistration.Status.WAITING
                 )
+                .exclude(pk__in=exclude_from_promotion)
                 .order_by("created_at", "pk")
                 .first()
             )

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from home.demo_content import DEMO_USERS
 from home.models import Department
 from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
 from ideas.models import (
@@ -270,14 +271,22 @@ PATHS = {
 def _load_residents(areas):
     """Verified demo residents with profiles; "resident" and "resident2" have logins (see README)."""
     user_model = get_user_model()
+    login_users = {username for username, *_rest in DEMO_USERS}
     residents = {}
     for username, display_name, area_code in DEMO_RESIDENTS:
-        user, created = user_model.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@kekava.example", "first_name": display_name}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save()
+        if username in login_users:
+            # Created with a password by the demo command only where settings allow demo logins.
+            user = user_model.objects.filter(username=username).first()
+            if user is None:
+                continue
+        else:
+            user, created = user_model.objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@kekava.example", "first_name": display_name},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save()
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )

@@ -137,6 +137,7 @@ def _render_detail(request, page, idea, comment_form=None, status=200):
     context = {
         "page": page,
         "idea": idea,
+        "breadcrumb_current": idea.title,
         "history": StatusChange.objects.filter(idea=idea),
         "images": idea.images.all(),
         "comments": comments,

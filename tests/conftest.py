@@ -72,3 +72,81 @@ def moderator(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="test-admin", is_superuser=True, is_staff=True)
+
+
+# Browser tests -------------------------------------------------------------------------------------------
+# Debian's Chromium driven by Playwright (Playwright cannot download its own browser here).
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from it unless told
+    # that tests may mix them (https://docs.djangoproject.com/en/5.2/topics/async/#async-safety).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_server(django_db_setup, django_db_blocker):
+    """The demo site served over HTTP for browser tests, for the whole session.
+
+    pytest-django's live_server flushes the database after each test, and with it the demo; this server reads
+    the demo loaded once by django_db_setup instead (the LiveServerThread of Django's LiveServerTestCase).
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    with django_db_blocker.unblock():
+        shared = {}
+        for connection in connections.all():
+            # An in-memory SQLite database exists only in this connection, so the server thread must share it.
+            if connection.vendor == "sqlite" and connection.is_in_memory_db():
+                connection.inc_thread_sharing()
+                shared[connection.alias] = connection
+        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        yield f"http://127.0.0.1:{thread.port}"
+        thread.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context(locale="lv-LV")
+    # Nothing may leave the machine: any request to another host is aborted.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
+            else route.abort()
+        ),
+    )
+    page = context.new_page()
+    yield page
+    context.close()

@@ -135,6 +135,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "ideas.accounts.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "ideas.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "ideas.accounts.adapter.user_display"
 # Brute-force protection: failed logins are limited per IP address and per account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",

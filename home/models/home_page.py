@@ -77,7 +77,11 @@ class HomePage(Page):
         context["news_index"] = self.get_children().type(NewsIndexPage).live().first()
         context["event_index"] = self.get_children().type(EventIndexPage).live().first()
         context["round_page"] = (
-            BudgetRoundPage.objects.live().child_of(self).select_related("budget_round").order_by("-pk").first()
+            BudgetRoundPage.objects.live()
+            .child_of(self)
+            .select_related("budget_round")
+            .order_by("-pk")
+            .first()
         )
         return context
 

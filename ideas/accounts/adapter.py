@@ -33,3 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         domain = request.get_host() if request is not None else settings.WAGTAILADMIN_BASE_URL.split("//")[-1]
         return SimpleNamespace(name=text.site_name if text else settings.WAGTAIL_SITE_NAME, domain=domain)
+
+
+def user_display(user):
+    """How allauth names a user in its pages and e-mails: the display name, never the generated username."""
+    profile = getattr(user, "resident_profile", None)
+    return profile.display_name if profile else user.email

@@ -14,8 +14,8 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from home.models import EventPage, EventRegistration
-from home.tasks import send_registration_email
+from home.models import EventRegistration
+from home.registrations import cancel
 from ideas.accounts.export import email_addresses, registrations_of
 
 ERASED_NAME = "—"
@@ -30,7 +30,8 @@ def delete_account(user):
             status=EventRegistration.Status.CANCELLED
         )
         for registration in upcoming:
-            _cancel_without_email(registration, skip=own)
+            # No "cancelled" e-mail: the address is about to be erased.
+            cancel(registration, tell_registrant=False, exclude_from_promotion=own)
         # "deleted-<id>@invalid": unique per row (an active registration's address is unique per event) and
         # on a reserved top-level domain, so no e-mail can ever reach anyone.
         anonymised = registrations.update(
@@ -39,31 +40,3 @@ def delete_account(user):
         )
         user.delete()
     return anonymised
-
-
-def _cancel_without_email(registration, skip):
-    # home.registrations.cancel() would also e-mail "your registration is cancelled" after the commit, when
-    # the address has already been erased; this is the same rule without that e-mail. A place never goes to
-    # another registration of the same person (`skip`): it is being cancelled too.
-    EventPage.objects.select_for_update().get(pk=registration.event_id)
-    registration.refresh_from_db()
-    if registration.status == EventRegistration.Status.CANCELLED:
-        return
-    freed_place = registration.status == EventRegistration.Status.CONFIRMED
-    registration.status = EventRegistration.Status.CANCELLED
-    registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "cancelled_at"])
-    if not freed_place:
-        return
-    promoted = (
-        EventRegistration.objects.filter(
-            event_id=registration.event_id, status=EventRegistration.Status.WAITING
-        )
-        .exclude(pk__in=skip)
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if promoted:
-        promoted.status = EventRegistration.Status.CONFIRMED
-        promoted.save(update_fields=["status"])
-        transaction.on_commit(lambda: send_registration_email.enqueue(promoted.pk, "promoted"))

@@ -26,7 +26,7 @@ def current_language():
 
 
 class AreaChoiceIterator(ModelChoiceIterator):
-    """Labels the Latvian area rows with their names in the active language, one query for all labels."""
+    """Labels the area rows with their names in the active language (one query for all); AreaChoiceField's."""
 
     def __iter__(self):
         self.names = localized_names(Area)
@@ -41,9 +41,6 @@ class AreaChoiceField(forms.ModelChoiceField):
     """Offers the areas; used by the signup and profile forms below."""
 
     iterator = AreaChoiceIterator
-
-    def label_from_instance(self, obj):
-        return obj.localized_name()
 
 
 class ProfileFieldsForm(forms.Form):

@@ -1,7 +1,6 @@
 """The public API, version 1: a router for the resources, the token endpoint, the schema and its docs page."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -18,6 +17,6 @@ router.register(r"ideas/(?P<idea_id>\d+)/comments", views.CommentViewSet, basena
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

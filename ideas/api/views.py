@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -315,6 +315,13 @@ class SchemaView(LanguageMixin, SpectacularAPIView):
 
     default_language = "en"
     reject_unknown_language = False
+
+
+class DocsView(SpectacularSwaggerView):
+    """The interactive docs page (Swagger UI from drf-spectacular-sidecar: no CDN)."""
+
+    # Its HTML renderer has no page for OPTIONS; the page is only ever fetched.
+    http_method_names = ["get", "head"]
 
 
 class LoginRateThrottle(AnonRateThrottle):

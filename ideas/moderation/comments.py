@@ -70,7 +70,8 @@ class ObjectActionView(PermissionCheckedMixin, BaseObjectMixin, View):
         if response is not None:
             return response
         return redirect(
-            get_valid_next_url_from_request(request) or reverse(self.edit_url_name, args=[quote(self.object.pk)])
+            get_valid_next_url_from_request(request)
+            or reverse(self.edit_url_name, args=[quote(self.object.pk)])
         )
 
     def perform(self):
@@ -196,11 +197,18 @@ class HideCommentView(CommentPageView):
             comment.is_hidden = True
             comment.hidden_reason = form.cleaned_data["reason"]
             comment.save(update_fields=["is_hidden", "hidden_reason"])
-            log(instance=comment, action="ideas.comment.hide", user=request.user, data={"reason": comment.hidden_reason})
+            log(
+                instance=comment,
+                action="ideas.comment.hide",
+                user=request.user,
+                data={"reason": comment.hidden_reason},
+            )
             # Hiding is the answer to the reports about this comment.
             resolve_reports(comment.reports.filter(resolved_at__isnull=True), request.user)
         messages.success(request, _("The comment is hidden."))
-        return redirect(get_valid_next_url_from_request(request) or reverse(self.edit_url_name, args=[comment.pk]))
+        return redirect(
+            get_valid_next_url_from_request(request) or reverse(self.edit_url_name, args=[comment.pk])
+        )
 
 
 class UnhideCommentView(ObjectActionView):
@@ -280,7 +288,9 @@ class ReportIndexView(IndexView):
         if url := self.get_edit_url(instance):
             label = _("Open") if instance.resolved_at else _("Resolve")
             buttons.append(Button(label, url=url, icon_name="tasks", priority=10))
-            buttons.append(Button(_("Go to it"), url=_target_admin_url(instance), icon_name="view", priority=20))
+            buttons.append(
+                Button(_("Go to it"), url=_target_admin_url(instance), icon_name="view", priority=20)
+            )
         return buttons
 
 

@@ -5,6 +5,7 @@ Which buttons a page shows follows ideas/statuses.TRANSITIONS and the rules in i
 goes through ideas/services.change_status.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import django_filters
@@ -14,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -180,10 +182,34 @@ class IdeaIndexView(SnippetIndexView):
 
     default_ordering = "submitted_at"
     filterset_class = IdeaFilterSet
+    history_url_name = None
     custom_field_preprocess = {
         "title": {"csv": csv_safe},
         "author_name": {"csv": csv_safe},
     }
+    custom_value_preprocess = {
+        **SnippetIndexView.custom_value_preprocess,
+        datetime.datetime: {
+            **SnippetIndexView.custom_value_preprocess[datetime.datetime],
+            "csv": lambda value: timezone.localtime(value).strftime("%Y-%m-%d %H:%M"),
+        },
+    }
+
+    def stream_csv(self, queryset):
+        # The CSV streams after the view has returned, when the admin's language is no longer active; each row
+        # is written in it all the same, headings and status labels included.
+        language = translation.get_language()
+        rows = super().stream_csv(queryset)
+
+        def in_language():
+            while True:
+                with translation.override(language):
+                    row = next(rows, None)
+                if row is None:
+                    return
+                yield row
+
+        return in_language()
 
     def get_base_queryset(self):
         return moderation_queryset()
@@ -451,6 +477,11 @@ class IdeaStatusBulkAction(SnippetBulkAction):
     template_name = "ideas/admin/bulk_change_status.html"
     action_priority = 10
 
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("ideas.view_moderation_queue"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def check_perm(self, obj):
         return self.request.user.has_perm(MODERATE, obj)
 
@@ -485,7 +516,11 @@ class IdeaStatusBulkAction(SnippetBulkAction):
         return self.success_message(num_parent_objects)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "action_label": self.display_name}
+        return {
+            **super().get_context_data(**kwargs),
+            "action_label": self.display_name,
+            "action_button_class": " ".join(self.classes),
+        }
 
 
 class PublishBulkAction(IdeaStatusBulkAction):

@@ -2,6 +2,7 @@
 ideas/wagtail_hooks.py): the ideas queue, comments, reports, and the snippets staff edit (rounds, areas,
 categories, reason templates; the translatable ones get wagtail-localize's translate actions)."""
 
+from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn, LocaleColumn
@@ -63,6 +64,10 @@ class IdeaViewSet(SnippetViewSet):
     def edit_view(self):
         return self.construct_view(ideas.IdeaModerationView)
 
+    def get_permissions_to_register(self):
+        # Access comes from the Moderators group (ideas/rules.py); model permissions would mean nothing here.
+        return Permission.objects.none()
+
 
 class ModerationModelViewSet(ModelViewSet):
     """Base of the comment and report listings: an index, a page per object (the "edit" URL), its audit
@@ -74,8 +79,8 @@ class ModerationModelViewSet(ModelViewSet):
     actions = {}  # URL name -> view class of a POST-only action on one object
 
     def get_permissions_to_register(self):
-        # Access comes from the Moderators group (ideas/rules.py), not from model permissions.
-        return []
+        # Access comes from the Moderators group (ideas/rules.py); model permissions would mean nothing here.
+        return Permission.objects.none()
 
     @property
     def edit_view(self):

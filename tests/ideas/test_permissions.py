@@ -22,13 +22,15 @@ EXPECTED = {
     "change_draft": lambda role, phase: role == "author" and phase == P.SUBMISSION,
     "submit_draft": lambda role, phase: role == "author" and phase == P.SUBMISSION,
     "change_sent_back": lambda role, phase: role == "author" and phase in {P.SUBMISSION, P.REVIEW},
-    "comment_idea": lambda role, phase: role in VERIFIED
-    and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT, P.RESULTS, P.IMPLEMENTATION},
+    "comment_idea": lambda role, phase: (
+        role in VERIFIED and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT, P.RESULTS, P.IMPLEMENTATION}
+    ),
     "support_idea": lambda role, phase: role in VERIFIED and phase == P.SUPPORT,
     "follow_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
     "report_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
-    "moderate_idea": lambda role, phase: role == "moderator"
-    and phase in {P.UPCOMING, P.SUBMISSION, P.REVIEW, P.SUPPORT},
+    "moderate_idea": lambda role, phase: (
+        role == "moderator" and phase in {P.UPCOMING, P.SUBMISSION, P.REVIEW, P.SUPPORT}
+    ),
     "assess_idea": lambda role, phase: role == "moderator" and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT},
     "hide_comment": lambda role, phase: role == "moderator",
     "view_moderation_queue": lambda role, phase: role == "moderator",

@@ -322,3 +322,19 @@ def test_author_gets_emails_about_their_idea(home_en, resident, idea_moderator):
     idea = make_idea(budget_round, author=resident, status="submitted")
     committed(change_status, idea, "published", user=idea_moderator)
     assert [message.to for message in mail.outbox] == [["anna@example.test"]]
+
+
+def test_home_page_features_the_current_round(client):
+    html = client.get("/en/").content.decode()
+    assert "Participatory budget: Greener neighbourhood 2026" in html
+    assert "Supporting ideas" in html
+    assert 'href="/en/greener-neighbourhood-2026/"' in html
+
+
+def test_idea_breadcrumbs_lead_back_to_the_round(client):
+    page = BudgetRoundPage.objects.get(slug="greener-neighbourhood-2026")
+    idea = Idea.objects.filter(round=page.budget_round, status="published").first()
+    html = client.get(page.idea_url(idea)).content.decode()
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
+    assert f'<a href="{page.url}">{page.title}</a>' in crumbs
+    assert f'aria-current="page">{idea.title}<' in crumbs

@@ -78,6 +78,8 @@ class Command(BaseCommand):
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
         with translation.override(language):
             context = {**context, "name": profile.display_name if profile else moderator.first_name}
-            subject = " ".join(render_to_string("ideas/emails/moderation_digest_subject.txt", context).split())
+            subject = " ".join(
+                render_to_string("ideas/emails/moderation_digest_subject.txt", context).split()
+            )
             body = render_to_string("ideas/emails/moderation_digest.txt", context)
         return EmailMessage(subject, body, None, [moderator.email])
