@@ -164,9 +164,7 @@ class IdeaViewSet(
     def create(self, request, *args, **kwargs):
         serializer = api.IdeaCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        idea = serializer.save(
-            author=request.user, status=Status.DRAFT, language=translation.get_language() or "lv"
-        )
+        idea = serializer.save(author=request.user, status=Status.DRAFT, language=request.LANGUAGE_CODE)
         return self._read(idea, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change one's own draft", request=api.IdeaWriteSerializer, parameters=[IDEA_ID])

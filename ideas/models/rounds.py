@@ -20,7 +20,6 @@ from wagtail.search import index
 
 from ideas.phases import Phase, phase_at
 
-
 PHASE_LABELS = {
     Phase.UPCOMING: _("Starts soon"),
     Phase.SUBMISSION: _("Submitting ideas"),

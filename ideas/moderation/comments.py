@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -45,7 +45,7 @@ class ObjectPageView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTempla
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": self.model._meta.verbose_name_plural.capitalize()},
+            {"url": reverse(self.index_url_name), "label": capfirst(self.model._meta.verbose_name_plural)},
             {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
@@ -152,7 +152,7 @@ class CommentIndexView(IndexView):
 
 
 class CommentPageView(ObjectPageView):
-    """A comment with its idea and reports, and the hide or unhide form."""
+    """A comment with its idea, reports and hide/unhide form; CommentViewSet's "edit" view."""
 
     model = Comment
     template_name = "ideas/admin/comment_moderate.html"
@@ -181,7 +181,7 @@ class CommentPageView(ObjectPageView):
 
 
 class HideCommentView(CommentPageView):
-    """Hides a comment with a public reason, resolves its open reports, and logs "ideas.comment.hide"."""
+    """Hides a comment with a reason, resolves its reports, logs "ideas.comment.hide" (CommentViewSet)."""
 
     http_method_names = ["post"]
 
@@ -212,7 +212,7 @@ class HideCommentView(CommentPageView):
 
 
 class UnhideCommentView(ObjectActionView):
-    """Shows a hidden comment again and logs "ideas.comment.unhide"."""
+    """Shows a hidden comment again and logs "ideas.comment.unhide" (CommentViewSet)."""
 
     model = Comment
     rule = "ideas.hide_comment"
@@ -307,7 +307,7 @@ def _target_admin_url(report):
 
 
 class ReportPageView(ObjectPageView):
-    """A report with what it is about, and the resolve button."""
+    """A report with what it is about and its resolve button; ReportViewSet's "edit" view."""
 
     model = Report
     template_name = "ideas/admin/report_detail.html"
@@ -331,7 +331,7 @@ class ReportPageView(ObjectPageView):
 
 
 class ResolveReportView(ObjectActionView):
-    """Marks a report resolved and logs "ideas.report.resolve"."""
+    """Marks a report resolved and logs "ideas.report.resolve" (ReportViewSet)."""
 
     model = Report
     rule = "ideas.view_moderation_queue"

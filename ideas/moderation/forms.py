@@ -19,15 +19,14 @@ def reason_templates(kind):
 
 
 class ReasonTemplateChoiceField(forms.ModelChoiceField):
-    """A reason template shown by its title; used by ReasonForm and AssessmentForm below."""
+    """A reason template shown by its title (ReasonForm, AssessmentForm)."""
 
     def label_from_instance(self, obj):
         return obj.title
 
 
 class ReasonForm(forms.Form):
-    """A public reason: a standard text, free text, or both; used for requests for changes and rejections
-    (moderation page, bulk reject)."""
+    """A public reason from a template and/or free text (moderation page, RejectBulkAction)."""
 
     template = ReasonTemplateChoiceField(
         label=_("Standard reason"), queryset=ReasonTemplate.objects.none(), required=False
@@ -57,7 +56,7 @@ class ReasonForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    """Which idea of the same round a duplicate goes into (moderation page)."""
+    """Which idea of the same round a duplicate goes into (IdeaModerationView)."""
 
     target = forms.ModelChoiceField(label=_("Merge into"), queryset=Idea.objects.none())
     text = forms.CharField(
@@ -80,8 +79,7 @@ class MergeForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    """Staff's assessment of a published idea: official cost, feasibility, public explanation, department
-    (moderation page)."""
+    """Staff's assessment: cost, feasibility, public explanation, department (IdeaModerationView)."""
 
     RESULTS = [(Status.FEASIBLE.value, _("Feasible")), (Status.NOT_FEASIBLE.value, _("Not feasible"))]
 
@@ -137,7 +135,7 @@ class AssessmentForm(forms.Form):
 
 
 class HideCommentForm(forms.Form):
-    """Why a comment is hidden; the reason replaces the comment on the idea's page (comment page)."""
+    """Why a comment is hidden, shown in its place on the idea's page (HideCommentView)."""
 
     reason = forms.CharField(
         label=_("Why is it hidden?"),

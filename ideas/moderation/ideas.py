@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
@@ -50,7 +51,7 @@ ASSESS = "ideas.assess_idea"
 
 @dataclass(frozen=True)
 class Action:
-    """One thing a moderator or staff member can do on an idea's moderation page."""
+    """One thing a moderator or staff member can do on an idea (ACTIONS, IdeaModerationView)."""
 
     name: str
     label: str
@@ -122,7 +123,8 @@ def status_counts():
     """Ideas per status (drafts left out), in the order of the lifecycle."""
     counts = dict(
         Idea.objects.exclude(status=Status.DRAFT)
-        .values_list("status")
+        .order_by()
+        .values("status")
         .annotate(count=Count("pk"))
         .values_list("status", "count")
     )
@@ -178,7 +180,7 @@ def csv_safe(value):
 
 
 class IdeaIndexView(SnippetIndexView):
-    """The moderation queue: waiting ideas first, oldest first, with counts per status; wired in IdeaViewSet."""
+    """The moderation queue: waiting and oldest first, with counts per status (IdeaViewSet's index)."""
 
     default_ordering = "submitted_at"
     filterset_class = IdeaFilterSet
@@ -259,6 +261,13 @@ class IdeaIndexView(SnippetIndexView):
             DateColumn("submitted_at", label=_("Submitted"), sort_key="submitted_at"),
         ]
 
+    def round_page(self, round_id):
+        # One page lookup per round rather than per listed idea.
+        pages = self.__dict__.setdefault("_round_pages", {})
+        if round_id not in pages:
+            pages[round_id] = Idea(round_id=round_id).round_page()
+        return pages[round_id]
+
     def get_edit_url(self, instance):
         # The "edit" view of ideas is their moderation page (IdeaViewSet.edit_view).
         if self.user_has_permission("change"):
@@ -269,8 +278,10 @@ class IdeaIndexView(SnippetIndexView):
         buttons = []
         if url := self.get_edit_url(instance):
             buttons.append(Button(_("Moderate"), url=url, icon_name="tasks", priority=10))
-        if instance.is_public and (public_url := instance.get_absolute_url()):
-            buttons.append(Button(_("View on the site"), url=public_url, icon_name="view", priority=20))
+        if instance.is_public and (page := self.round_page(instance.round_id)):
+            buttons.append(
+                Button(_("View on the site"), url=page.idea_url(instance), icon_name="view", priority=20)
+            )
         if self.history_url_name and self.user_has_permission("change"):
             history_url = reverse(self.history_url_name, args=[quote(instance.pk)])
             buttons.append(Button(_("History"), url=history_url, icon_name="history", priority=30))
@@ -299,8 +310,7 @@ class IdeaIndexView(SnippetIndexView):
 
 
 class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, TemplateView):
-    """One idea with its history and reports, and a form for each action its status allows; it is the "edit"
-    view of IdeaViewSet, so every admin link to an idea (audit log, search) leads here."""
+    """An idea's moderation page: details, history, reports, allowed actions; IdeaViewSet's "edit" view."""
 
     model = Idea
     permission_required = "change"
@@ -325,7 +335,7 @@ class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTe
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": Idea._meta.verbose_name_plural.capitalize()},
+            {"url": reverse(self.index_url_name), "label": capfirst(Idea._meta.verbose_name_plural)},
             {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
@@ -469,8 +479,7 @@ class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTe
 
 
 class IdeaStatusBulkAction(SnippetBulkAction):
-    """Base of the bulk status changes on the ideas queue; each idea goes through change_status on its own,
-    so one refusal does not stop the others. Subclasses are registered in ideas/wagtail_hooks.py."""
+    """Base of the bulk status changes on the ideas queue (subclasses registered in wagtail_hooks)."""
 
     models = [Idea]
     target_status = None
@@ -524,7 +533,7 @@ class IdeaStatusBulkAction(SnippetBulkAction):
 
 
 class PublishBulkAction(IdeaStatusBulkAction):
-    """Publishes the selected ideas (ideas queue)."""
+    """Bulk "Publish" on the ideas queue (registered in ideas/wagtail_hooks.py)."""
 
     display_name = _("Publish")
     action_type = "publish"
@@ -536,7 +545,7 @@ class PublishBulkAction(IdeaStatusBulkAction):
 
 
 class RejectBulkAction(IdeaStatusBulkAction):
-    """Rejects the selected ideas with one public reason (ideas queue)."""
+    """Bulk "Reject" with one public reason on the ideas queue (registered in ideas/wagtail_hooks.py)."""
 
     display_name = _("Reject")
     action_type = "reject"

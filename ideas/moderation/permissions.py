@@ -35,8 +35,7 @@ REPORT_PERMISSIONS = {
 
 
 class RulesPermissionPolicy(ModelPermissionPolicy):
-    """Maps Wagtail's admin actions to django-rules permissions; registered for Idea, Comment and Report in
-    ideas/wagtail_hooks.py."""
+    """Admin actions mapped to rules permissions; registered for Idea, Comment, Report (wagtail_hooks)."""
 
     def __init__(self, model, permissions):
         super().__init__(model)

@@ -25,8 +25,7 @@ PHASE_LABELS = {
 
 
 class IdeaViewSet(SnippetViewSet):
-    """The moderation queue (index), each idea's moderation page (edit), bulk publish/reject and the CSV/XLSX
-    export; a snippet viewset because snippets come with Wagtail's bulk-action framework."""
+    """Ideas queue, moderation pages, exports; a snippet viewset for the bulk actions (ParticipationGroup)."""
 
     model = Idea
     icon = "tasks"
@@ -34,6 +33,8 @@ class IdeaViewSet(SnippetViewSet):
     index_view_class = ideas.IdeaIndexView
     index_template_name = "ideas/admin/idea_index.html"
     copy_view_enabled = False
+    # Residents save ideas often (edits, merges); nothing in the admin needs their references indexed.
+    add_to_reference_index = False
     search_fields = ["title", "summary", "description", "address"]
     search_backend_name = None  # Idea is not in the search index; the ORM searches the fields above.
     list_per_page = 50
@@ -70,8 +71,7 @@ class IdeaViewSet(SnippetViewSet):
 
 
 class ModerationModelViewSet(ModelViewSet):
-    """Base of the comment and report listings: an index, a page per object (the "edit" URL), its audit
-    history, and POST-only actions; nothing is created or edited through a generic form."""
+    """Base of CommentViewSet and ReportViewSet: listing, a page per object, audit history, POST actions."""
 
     add_to_reference_index = False
     copy_view_enabled = False
@@ -101,7 +101,7 @@ class ModerationModelViewSet(ModelViewSet):
 
 
 class CommentViewSet(ModerationModelViewSet):
-    """Comments: filter hidden, official and reported ones; hide (with a reason) or unhide each."""
+    """Comments with filters and hide/unhide actions (ParticipationGroup)."""
 
     model = Comment
     name = "ideas_comment"
@@ -116,7 +116,7 @@ class CommentViewSet(ModerationModelViewSet):
 
 
 class ReportViewSet(ModerationModelViewSet):
-    """Residents' reports about ideas and comments; open ones first, each resolved by a moderator."""
+    """Residents' reports about ideas and comments, and their resolve action (ParticipationGroup)."""
 
     model = Report
     name = "ideas_report"
@@ -131,7 +131,7 @@ class ReportViewSet(ModerationModelViewSet):
 
 
 class BudgetRoundViewSet(SnippetViewSet):
-    """Budget rounds with their phases and area budgets (inline), edited by moderators."""
+    """Budget rounds with their current phase and inline area budgets (ParticipationGroup)."""
 
     model = BudgetRound
     icon = "date"
@@ -149,7 +149,7 @@ class BudgetRoundViewSet(SnippetViewSet):
 
 
 class AreaViewSet(SnippetViewSet):
-    """Areas of the municipality, translated like pages."""
+    """Areas of the municipality, translated with wagtail-localize (ParticipationGroup)."""
 
     model = Area
     icon = "site"
@@ -158,7 +158,7 @@ class AreaViewSet(SnippetViewSet):
 
 
 class CategoryViewSet(SnippetViewSet):
-    """Categories of ideas, translated like pages."""
+    """Categories of ideas, translated with wagtail-localize (ParticipationGroup)."""
 
     model = Category
     icon = "tag"
@@ -167,7 +167,7 @@ class CategoryViewSet(SnippetViewSet):
 
 
 class ReasonTemplateViewSet(SnippetViewSet):
-    """Standard reasons moderators pick when they reject an idea or send it back, translated like pages."""
+    """Standard reasons for rejections and requests for changes, translated (ParticipationGroup)."""
 
     model = ReasonTemplate
     icon = "doc-full"

@@ -29,7 +29,7 @@ def axe_violations(page):
 
     results = Axe().run(page, options=WCAG_AA)
     return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×, e.g. {violation['nodes'][0]['target']})"
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} times, e.g. {violation['nodes'][0]['target']})"
         for violation in results.response["violations"]
     ]
 

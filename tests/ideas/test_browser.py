@@ -1,8 +1,6 @@
 """Residents' pages in a real browser (Debian's chromium via Playwright): submitting an idea with a map click and
 a photo, and axe-core finding no WCAG 2.1 AA violations on the list, map, form and idea pages."""
 
-import io
-
 import pytest
 from PIL import Image
 

@@ -150,6 +150,8 @@ def test_publishing_records_the_role_not_the_moderator_and_writes_the_audit_log(
         assert personal not in recorded
     entry = log_entries(waiting_idea, "ideas.status.published").get()
     assert entry.user_id == idea_moderator.pk
+    history = staff.get(reverse("wagtailsnippets_ideas_idea:history", args=[waiting_idea.pk]))
+    assert "Idea status changed to “Published”" in history.content.decode()
     assert any("is now" in message for message in messages_of(response))
 
 

@@ -14,8 +14,7 @@ from ideas.statuses import AWAITING_MODERATION
 
 
 class Command(BaseCommand):
-    """Sends the daily moderation digest to the active members of the Moderators group who have an e-mail
-    address; sends nothing when nothing waits."""
+    """`manage.py moderation_digest`: the moderators' daily e-mail of what waits (run from cron)."""
 
     help = "E-mail the moderators a summary of the ideas and reports that wait for them."
 
