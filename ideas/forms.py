@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ideas.images import clean_image
 from ideas.models import Area, Category, Comment, Idea, IdeaImage, Report
+from ideas.models.ideas import RESIDENT_FIELDS
 
 
 class LocalizedChoiceField(forms.ModelChoiceField):
@@ -24,21 +25,7 @@ class IdeaForm(forms.ModelForm):
 
     class Meta:
         model = Idea
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "category",
-            "area",
-            "address",
-            "latitude",
-            "longitude",
-            "estimated_cost",
-            "trees_planted",
-            "area_greened_m2",
-            "path_length_m",
-            "co2_tonnes_per_year",
-        ]
+        fields = RESIDENT_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "data-map-latitude": ""}),
@@ -60,23 +47,6 @@ class IdeaForm(forms.ModelForm):
         self.fields["area"].queryset = Area.objects.filter(locale__language_code=default_language)
         for name in ("title", "summary", "description", "address"):
             self.fields[name].strip = True
-
-    def clean_estimated_cost(self):
-        cost = self.cleaned_data["estimated_cost"]
-        limit = self.budget_round.max_cost_per_idea
-        if cost is not None and limit is not None and cost > limit:
-            raise ValidationError(
-                _("An idea may cost at most %(limit)s EUR in this round.")
-                % {"limit": f"{limit:,.0f}".replace(",", " ")}
-            )
-        return cost
-
-    def clean(self):
-        cleaned = super().clean()
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if (latitude is None) != (longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
-        return cleaned
 
 
 class IdeaImageForm(forms.ModelForm):

@@ -3,6 +3,7 @@ and what a resident may send to create or change them (views: ideas/api/views.py
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage
+from ideas.models.ideas import RESIDENT_FIELDS
 from ideas.models.rounds import localized_names
 from ideas.phases import Phase
 from ideas.statuses import Status
@@ -276,21 +278,7 @@ class IdeaWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Idea
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "category",
-            "area",
-            "address",
-            "latitude",
-            "longitude",
-            "estimated_cost",
-            "trees_planted",
-            "area_greened_m2",
-            "path_length_m",
-            "co2_tonnes_per_year",
-        ]
+        fields = RESIDENT_FIELDS
         extra_kwargs = {
             "estimated_cost": {"error_messages": {"min_value": _("The estimated cost cannot be negative.")}},
         }
@@ -305,19 +293,14 @@ class IdeaWriteSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        errors = {}
-        limit = self._budget_round(attrs).max_cost_per_idea
-        cost = self._current(attrs, "estimated_cost")
-        if limit is not None and cost is not None and cost > limit:
-            errors["estimated_cost"] = gettext(
-                "An idea in this round may cost at most %(limit)s EUR; the estimate is %(cost)s EUR."
-            ) % {"limit": limit, "cost": cost}
-        if (self._current(attrs, "latitude") is None) != (self._current(attrs, "longitude") is None):
-            errors["longitude" if "latitude" in attrs else "latitude"] = gettext(
-                "Give both the latitude and the longitude of the place, or neither."
-            )
-        if errors:
-            raise serializers.ValidationError(errors)
+        # The model's own rules (cost limit of the round, both coordinates or neither), on the idea as it would be.
+        idea = Idea(round=self._budget_round(attrs))
+        for name in ("estimated_cost", "latitude", "longitude"):
+            setattr(idea, name, self._current(attrs, name))
+        try:
+            idea.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
         return attrs
 
 

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,24 @@ from ideas.statuses import PUBLIC, Status
 def idea_image_path(instance, filename):
     # Random names: a resident's file name can carry personal data.
     return f"ideas/{instance.idea_id}/{uuid.uuid4().hex}.jpg"
+
+
+# What a resident writes about an idea; the web form and the API both edit exactly these.
+RESIDENT_FIELDS = [
+    "title",
+    "summary",
+    "description",
+    "category",
+    "area",
+    "address",
+    "latitude",
+    "longitude",
+    "estimated_cost",
+    "trees_planted",
+    "area_greened_m2",
+    "path_length_m",
+    "co2_tonnes_per_year",
+]
 
 
 class IdeaQuerySet(models.QuerySet):
@@ -136,6 +155,20 @@ class Idea(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """Rules of an idea's content that hold wherever it is edited (web form, API, admin)."""
+        super().clean()
+        errors = {}
+        limit = self.round.max_cost_per_idea if self.round_id else None
+        if limit is not None and self.estimated_cost is not None and self.estimated_cost > limit:
+            errors["estimated_cost"] = _(
+                "An idea in this round may cost at most %(limit)s EUR; the estimate is %(cost)s EUR."
+            ) % {"limit": limit, "cost": self.estimated_cost}
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both the latitude and the longitude of the place, or neither.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self):

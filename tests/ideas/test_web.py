@@ -168,7 +168,7 @@ def test_drafts_are_saved_previewed_and_edited(client, home_en, resident):
         ({"title": ""}, "This field is required"),
         ({"estimated_cost": "999999"}, "at most"),
         ({"estimated_cost": "-5"}, "greater than or equal to 0"),
-        ({"latitude": "56.8", "longitude": ""}, "both latitude and longitude"),
+        ({"latitude": "56.8", "longitude": ""}, "both the latitude and the longitude"),
         ({"latitude": "123", "longitude": "24"}, "less than or equal to 90"),
         ({"images-0-alt_text": ""}, "Describe the image"),
     ],
