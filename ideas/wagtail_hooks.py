@@ -1,6 +1,8 @@
 """Wagtail admin registration of participation: permission policies, the "Participation" menu with its
 viewsets (ideas/moderation/), bulk actions on ideas, and the audit-log actions of moderation."""
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
@@ -31,13 +33,25 @@ hooks.register("register_bulk_action", PublishBulkAction)
 hooks.register("register_bulk_action", RejectBulkAction)
 
 
+STATUS_LOG_LABEL = gettext_noop("Idea status: %(status)s")
+STATUS_LOG_MESSAGE = gettext_noop("Idea status changed to “%(status)s”")
+
+
+def _interpolated(message, status):
+    return gettext(message) % {"status": status.label}
+
+
+_interpolated_lazy = lazy(_interpolated, str)
+
+
 @hooks.register("register_log_actions")
 def register_idea_log_actions(actions):
     for status in Status:
         actions.register_action(
             f"ideas.status.{status.value}",
-            _("Idea status: %(status)s") % {"status": status.label},
-            _("Idea status changed to “%(status)s”") % {"status": status.label},
+            # Lazy all the way: the labels are read in the admin user's language, not at start-up.
+            _interpolated_lazy(STATUS_LOG_LABEL, status),
+            _interpolated_lazy(STATUS_LOG_MESSAGE, status),
         )
     actions.register_action("ideas.idea.assess", _("Assess idea"), _("Idea assessed"))
     actions.register_action("ideas.comment.hide", _("Hide comment"), _("Comment hidden"))

@@ -17,6 +17,7 @@ project's rho can only grow as money is spent, so the rounds use a lazy priority
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +37,18 @@ POINTS_UTILITY_TYPES = ("cumulative", "scoring")
 def _exact(value: Decimal) -> int | Fraction:
     """A Decimal as an int when whole (fast), else as an exact Fraction."""
     return int(value) if value == value.to_integral_value() else Fraction(value)
+
+
+@dataclass
+class _State:
+    """The money of one MES run: each class's amount, the class of an amount, classes in money order and
+    each class's position in it, and the class of each ballot group."""
+
+    class_money: list[Fraction]
+    class_of_money: dict[Fraction, int]
+    order: list[int]
+    rank: list[int]
+    group_class: list[int]
 
 
 @dataclass
@@ -83,15 +96,21 @@ class EqualShares:
                     utility[index[pid]] = utility.get(index[pid], 0) + value
             items = tuple(sorted((i, u) for i, u in utility.items() if u > 0))
             merged[items] = merged.get(items, 0) + count
-        self.approvals = merged  # all groups, for the comparison step
 
-        supporters: list[list[tuple[int, int | Fraction]]] = [[] for _ in self.ids]
-        for g, items in enumerate(merged):
-            for i, u in items:
-                supporters[i].append((g, u))
+        supporters: list[list[tuple[int, int]]] = [[] for _ in self.ids]
+        # Utilities are numbered so that a (money class, utility) pair is one int: class * width + number.
+        self.utility_values = sorted({u for items in merged for _i, u in items}) or [1]
+        self.width = len(self.utility_values)
+        number = {u: n for n, u in enumerate(self.utility_values)}
+        group_items = [tuple((i, number[u]) for i, u in items) for items in merged]
+        for g, items in enumerate(group_items):
+            for i, n in items:
+                supporters[i].append((g, n))
         self.group_count = list(merged.values())
-        self.group_items = list(merged)
         self.supporter_count = [sum(self.group_count[g] for g, _ in sup) for sup in supporters]
+        self.total_utility = [
+            sum(self.group_count[g] * self.utility_values[n] for g, n in sup) for sup in supporters
+        ]
         self.candidates = [
             i
             for i, pid in enumerate(self.ids)
@@ -99,41 +118,56 @@ class EqualShares:
         ]
         candidate = set(self.candidates)
         # Only candidates' entries matter when money moves; the others are dropped from the groups.
-        self.group_items = [tuple((i, u) for i, u in items if i in candidate) for items in self.group_items]
+        self.group_items = [tuple((i, n) for i, n in items if i in candidate) for items in group_items]
         self.supporters = [supporters[i] if i in candidate else [] for i in range(len(self.ids))]
-        self.initial_counts: dict[int, dict[tuple[int, int | Fraction], int]] = {}
+        self.initial_counts: dict[int, dict[int, int]] = {}
         for i in self.candidates:
-            counts: dict[tuple[int, int | Fraction], int] = {}
-            for g, u in self.supporters[i]:
-                counts[(0, u)] = counts.get((0, u), 0) + self.group_count[g]
+            counts: dict[int, int] = {}
+            for g, n in self.supporters[i]:
+                counts[n] = counts.get(n, 0) + self.group_count[g]  # class 0: everybody's starting money
             self.initial_counts[i] = counts
 
-    def _rho(self, i: int, counts: dict, class_money: list[Fraction]) -> Fraction | None:
+    def _rho(self, i: int, counts: dict[int, int], class_money: list[Fraction], rank: list[int]):
         """The smallest price per unit of utility at which i's supporters can pay its cost (None if they
         cannot), rescaled so that it compares across projects."""
         cost = self.cost[i]
-        entries = [(class_money[c], u, k) for (c, u), k in counts.items()]
-        if sum(m * k for m, _u, k in entries) < cost:
-            return None
-        entries.sort(key=lambda e: e[0] / e[1])
-        total_utility = sum(u * k for _m, u, k in entries)
+        remaining = self.total_utility[i]
         paid = 0
-        for m, u, k in entries:
-            # A supporter who cannot pay the equal price (per unit of utility) pays all they hold.
-            if m * total_utility < (cost - paid) * u:
-                paid += m * k
-                total_utility -= u * k
+        if self.width == 1:
+            # Everyone's utility is the same, so the poorest pay all first: classes in money order (rank).
+            for c in sorted(counts, key=rank.__getitem__):
+                held = class_money[c]
+                if held * remaining < cost - paid:
+                    k = counts[c]
+                    paid += held * k
+                    remaining -= k
+                else:
+                    break
+            else:
+                return None  # even with all their money the supporters fall short
+            return Fraction(cost - paid, remaining * self.scale[i] * self.utility_values[0])
+        width, values = self.width, self.utility_values
+        entries = sorted(
+            (class_money[key // width] / values[key % width], key, k) for key, k in counts.items()
+        )
+        for _ratio, key, k in entries:
+            held, u = class_money[key // width], values[key % width]
+            # A supporter who cannot pay the equal price per unit of utility pays all they hold.
+            if held * remaining < (cost - paid) * u:
+                paid += held * k
+                remaining -= u * k
             else:
                 break
-        return Fraction(cost - paid) / total_utility / self.scale[i]
+        else:
+            return None
+        return Fraction(cost - paid, remaining * self.scale[i])
 
     def run(self, budget: Fraction | Decimal | int) -> MesRun:
         """MES with the given total budget (split equally among all voters), no completion."""
         budget = Fraction(budget)
         start = budget / self.voters if self.voters else Fraction(0)
         class_money = [start]
-        class_of_money = {start: 0}
-        group_class = [0] * len(self.group_count)
+        state = _State(class_money, {start: 0}, [0], [0], [0] * len(self.group_count))
         counts: list[dict | None] = [None] * len(self.ids)
         for i, initial in self.initial_counts.items():
             counts[i] = dict(initial)
@@ -145,7 +179,7 @@ class EqualShares:
         total_cost: int | Fraction = 0
         while queue:
             _bound, cost, minus_votes, i = heapq.heappop(queue)
-            rho = self._rho(i, counts[i], class_money)
+            rho = self._rho(i, counts[i], class_money, state.rank)
             if rho is None:
                 counts[i] = None  # its supporters can never afford it again
                 continue
@@ -155,18 +189,23 @@ class EqualShares:
                 continue
             winners.append(i)
             total_cost += cost
-            payments[i] = self._charge(i, rho * self.scale[i], counts, class_money, class_of_money, group_class)
-        return MesRun(budget, winners, payments, group_class, class_money, total_cost)
+            payments[i] = self._charge(i, rho * self.scale[i], counts, state)
+        return MesRun(budget, winners, payments, state.group_class, class_money, total_cost)
 
-    def _charge(self, w, price, counts, class_money, class_of_money, group_class) -> dict:
+    def _charge(self, w: int, price: Fraction, counts: list, state: _State) -> dict:
         """Make w's supporters pay `price` per unit of utility (or all they hold) and move them to their new
         money classes; returns a summary of the payments."""
-        move: dict[tuple[int, int | Fraction], int] = {}
+        width, values = self.width, self.utility_values
+        class_money, class_of_money = state.class_money, state.class_of_money
+        move: dict[int, int] = {}
+        created = []
         largest = Fraction(0)
         paid_all = 0
-        for (c, u), k in counts[w].items():
+        prices = [price * u for u in values]
+        for key, k in counts[w].items():
+            c, n = divmod(key, width)
             held = class_money[c]
-            pay = min(held, price * u)
+            pay = min(held, prices[n])
             if pay == held:
                 paid_all += k
             largest = max(largest, pay)
@@ -175,28 +214,55 @@ class EqualShares:
             if new is None:
                 new = class_of_money[left] = len(class_money)
                 class_money.append(left)
-            move[(c, u)] = new
+                created.append(new)
+            move[key] = new
+        if created:
+            for c in created:
+                bisect.insort(state.order, c, key=class_money.__getitem__)
+            state.rank.extend([0] * len(created))
+            for position, c in enumerate(state.order):
+                state.rank[c] = position
         counts[w] = None
-        group_count, group_items = self.group_count, self.group_items
-        for g, u in self.supporters[w]:
-            old = group_class[g]
-            new = move[(old, u)]
-            if new == old:
-                continue
-            group_class[g] = new
-            k = group_count[g]
-            for q, uq in group_items[g]:
-                table = counts[q]
-                if table is None:
+        group_class, group_count, group_items = state.group_class, self.group_count, self.group_items
+        if width == 1:
+            # The common case (approval ballots), kept apart because it is the innermost loop of add1.
+            for g, _n in self.supporters[w]:
+                old = group_class[g]
+                new = move[old]
+                if new == old:
                     continue
-                key = (old, uq)
-                remaining = table[key] - k
-                if remaining:
-                    table[key] = remaining
-                else:
-                    del table[key]
-                key = (new, uq)
-                table[key] = table.get(key, 0) + k
+                group_class[g] = new
+                k = group_count[g]
+                for q, _nq in group_items[g]:
+                    table = counts[q]
+                    if table is not None:
+                        remaining = table[old] - k
+                        if remaining:
+                            table[old] = remaining
+                        else:
+                            del table[old]
+                        table[new] = table.get(new, 0) + k
+        else:
+            for g, n in self.supporters[w]:
+                old = group_class[g]
+                new = move[old * width + n]
+                if new == old:
+                    continue
+                group_class[g] = new
+                k = group_count[g]
+                old_base, new_base = old * width, new * width
+                for q, nq in group_items[g]:
+                    table = counts[q]
+                    if table is None:
+                        continue
+                    key = old_base + nq
+                    remaining = table[key] - k
+                    if remaining:
+                        table[key] = remaining
+                    else:
+                        del table[key]
+                    key = new_base + nq
+                    table[key] = table.get(key, 0) + k
         return {
             "total": money(self.cost[w]),
             "supporters": self.supporter_count[w],
@@ -209,7 +275,7 @@ class EqualShares:
         held: dict[int, dict[int, int]] = {i: {} for i in self.candidates if i not in run.payments}
         for g, items in enumerate(self.group_items):
             c = run.group_class[g]
-            for i, _u in items:
+            for i, _n in items:
                 table = held.get(i)
                 if table is not None:
                     table[c] = table.get(c, 0) + self.group_count[g]

@@ -9,8 +9,7 @@ small in memory and lets every rule work on the groups instead of on single vote
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -119,42 +118,56 @@ def parse_number(text: str) -> Points | None:
         return int(value) if value == value.to_integral_value() else Fraction(value)
 
 
-def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
-    """(line number, stripped cells) for every non-blank row; a quoted cell may not hide a line break."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', skipinitialspace=True)
-    for row in reader:
-        cells = [cell.strip() for cell in row]
-        if any(cells):
-            yield reader.line_num, cells
+def _split(source: str, number: int, line: str) -> list[str]:
+    """The stripped cells of one line: a plain split when it holds no quote, else CSV rules (a quoted cell
+    may hold `;` and `""` but no line break)."""
+    if '"' not in line:
+        return [cell.strip() for cell in line.split(";")]
+    try:
+        cells = next(csv.reader([line.rstrip("\r")], delimiter=";", skipinitialspace=True, strict=True))
+    except csv.Error as error:
+        raise ParseError(source, number, f"bad quoting ({error})") from error
+    return [cell.strip() for cell in cells]
+
+
+def _title(cells: list[str]) -> str | None:
+    """The section name when the row is a section title line, else None."""
+    return cells[0] if cells[0] in SECTIONS and not any(cells[1:]) else None
 
 
 def parse_text(text: str, source: str = "<text>") -> Election:
     """Parse the text of a `.pb` file; `source` names it in errors (usually the file name)."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    # Only LF splits lines: CRLF leaves a `\r` that stripping the last cell removes.
+    lines = text.split("\n")
     sections: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
     current: str | None = None
-    try:
-        for line, cells in _rows(text):
-            title = cells[0] if not any(cells[1:]) else None
-            if title in SECTIONS:
-                if title in sections:
-                    raise ParseError(source, line, f"section {title} appears twice")
-                expected = SECTIONS[len(sections)]
-                if title != expected:
-                    raise ParseError(source, line, f"section {title} comes before {expected}")
-                current = title
-                sections[title] = (line, [], [])
-                continue
-            if current is None:
-                raise ParseError(source, line, "expected the META section title first")
-            _title_line, header, rows = sections[current]
-            if not header:
-                header.extend(cells)
-            else:
-                rows.append((line, cells))
-    except csv.Error as error:
-        raise ParseError(source, None, f"CSV error: {error}") from error
+    votes_start = None
+    for index, line in enumerate(lines):
+        number = index + 1
+        if not line.strip():
+            continue
+        cells = _split(source, number, line)
+        if not any(cells):
+            continue
+        title = _title(cells)
+        if title:
+            _check_order(source, number, title, sections)
+            current = title
+            sections[title] = (number, [], [])
+            continue
+        if current is None:
+            raise ParseError(source, number, "expected the META section title first")
+        _title_line, header, rows = sections[current]
+        if not header:
+            header.extend(cells)
+            if current == "VOTES":
+                # The long section is read by its own fast loop.
+                votes_start = index + 1
+                break
+        else:
+            rows.append((number, cells))
     for name in SECTIONS:
         if name not in sections:
             raise ParseError(source, None, f"has no {name} section")
@@ -180,7 +193,10 @@ def parse_text(text: str, source: str = "<text>") -> Election:
         threshold = Fraction(value)
 
     project_columns, projects = _parse_projects(source, *sections["PROJECTS"])
-    vote_columns, ballots, voters = _parse_votes(source, vote_type, projects, *sections["VOTES"])
+    title_line, header, _rows = sections["VOTES"]
+    vote_columns, ballots, voters = _parse_votes(
+        source, vote_type, projects, title_line, header, lines, votes_start, sections
+    )
     return Election(
         source=source,
         meta=meta,
@@ -195,6 +211,15 @@ def parse_text(text: str, source: str = "<text>") -> Election:
         threshold=threshold,
         meta_lines=meta_lines,
     )
+
+
+def _check_order(source: str, number: int, title: str, sections: dict) -> None:
+    """Fail on a section title that repeats or comes out of order."""
+    if title in sections:
+        raise ParseError(source, number, f"section {title} appears twice")
+    expected = SECTIONS[len(sections)]
+    if title != expected:
+        raise ParseError(source, number, f"section {title} comes before {expected}")
 
 
 def _check_width(source: str, line: int, cells: list[str], header: list[str]) -> list[str]:
@@ -250,8 +275,8 @@ def _parse_projects(source: str, title_line: int, header: list[str], rows: list)
     return tuple(header), projects
 
 
-def _parse_votes(source: str, vote_type: str, projects: Mapping[str, Project], title_line, header, rows):
-    """Grouped ballots and the number of voters.
+def _parse_votes(source, vote_type, projects, title_line, header, lines, start, sections):
+    """Grouped ballots and the number of voters, from the lines after the VOTES header.
 
     Identical (vote, points) cells are counted first and each distinct one is parsed once; a problem is
     reported at the first line that shows it.
@@ -259,37 +284,47 @@ def _parse_votes(source: str, vote_type: str, projects: Mapping[str, Project], t
     _require(source, title_line + 1, header, "VOTES", ("voter_id", "vote"))
     width = len(header)
     vote_index = header.index("vote")
-    uses_points = vote_type in POINTS_REQUIRED or (vote_type in ("ordinal",) and "points" in header)
+    uses_points = vote_type in POINTS_REQUIRED or (vote_type == "ordinal" and "points" in header)
     if vote_type in POINTS_REQUIRED and "points" not in header:
         raise ParseError(source, title_line + 1, f"{vote_type} VOTES need a 'points' column")
-    points_index = header.index("points") if uses_points else None
+    points_index = header.index("points") if uses_points else -1
+    needed = max(vote_index, points_index) + 1
 
     raw: dict[tuple[str, str], list[int]] = {}
-    for line, cells in rows:
-        if len(cells) > width:
-            _check_width(source, line, cells, header)
-        vote = cells[vote_index] if vote_index < len(cells) else ""
-        points = ""
-        if points_index is not None and points_index < len(cells):
-            points = cells[points_index]
-        key = (vote, points)
+    for index in range(start or len(lines), len(lines)):
+        line = lines[index]
+        cells = line.split(";") if '"' not in line else _split(source, index + 1, line)
+        if len(cells) < needed or not cells[vote_index].strip():
+            stripped = [cell.strip() for cell in cells]
+            if not any(stripped):
+                continue  # a blank line
+            title = _title(stripped)
+            if title:
+                _check_order(source, index + 1, title, sections)
+            cells = stripped + [""] * (needed - len(stripped))
+        elif len(cells) > width:
+            _check_width(source, index + 1, cells, header)
+        key = (cells[vote_index].strip(), cells[points_index].strip() if points_index >= 0 else "")
         seen = raw.get(key)
         if seen is None:
-            raw[key] = [line, 1]
+            raw[key] = [index + 1, 1]
         else:
             seen[1] += 1
 
     groups: dict[tuple, int] = {}
     voters = 0
+    known = frozenset(projects)
     for (vote, points_cell), (line, count) in raw.items():
-        ids = tuple(item.strip() for item in vote.split(",")) if vote else ()
-        for pid in ids:
-            if pid not in projects:
-                if not pid:
-                    raise ParseError(source, line, f"vote {vote!r} has an empty project id")
-                raise ParseError(source, line, f"vote names unknown project {pid!r}")
+        ids = tuple(vote.split(",")) if vote else ()
+        if not known.issuperset(ids):
+            ids = tuple(item.strip() for item in ids)  # spaces around commas are allowed, just rare
+            for pid in ids:
+                if pid not in known:
+                    if not pid:
+                        raise ParseError(source, line, f"vote {vote!r} has an empty project id")
+                    raise ParseError(source, line, f"vote names unknown project {pid!r}")
         points = None
-        if points_index is not None:
+        if points_index >= 0:
             items = [item.strip() for item in points_cell.split(",")] if points_cell else []
             if len(items) != len(ids):
                 raise ParseError(source, line, f"vote names {len(ids)} projects but gives {len(items)} points")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from ideas.models import Comment, Follow, Idea, StatusChange, Support
@@ -52,7 +53,7 @@ def test_only_declared_transitions_are_allowed(budget_round, current):
 @pytest.mark.parametrize("status", ["needs_changes", "rejected"])
 def test_a_public_reason_is_required(budget_round, status):
     idea = make_idea(budget_round, status="submitted")
-    with pytest.raises(ValidationError, match="reason"):
+    with translation.override("en"), pytest.raises(ValidationError, match="reason"):
         change_status(idea, status, reason="   ")
     idea = change_status(idea, status, reason="Please add the exact place.")
     assert idea.status_reason == "Please add the exact place."
