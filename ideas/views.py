@@ -59,7 +59,9 @@ def _visitor_seed(request):
 def idea_list(request, page):
     budget_round = page.budget_round
     ideas = Idea.objects.filter(round=budget_round).for_listing()
-    idea_filter = IdeaFilter(request.GET, queryset=ideas, seed=_visitor_seed(request))
+    # Only a random order needs the visitor's seed (kept in their session, so pages of the list agree).
+    seed = _visitor_seed(request) if request.GET.get("ordering") == "random" else 0
+    idea_filter = IdeaFilter(request.GET, queryset=ideas, seed=seed)
     ideas = idea_filter.qs
     for errors in idea_filter.errors.values():
         # Bad values are left out of the filtering; say so rather than silently showing something else.

@@ -80,7 +80,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(site_server):
+    # Depends on site_server so that the browser closes first: its keep-alive connections hold server threads,
+    # and with them database connections that would stop the test database from being dropped.
     import os
     import shutil
 

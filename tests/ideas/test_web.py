@@ -338,3 +338,19 @@ def test_idea_breadcrumbs_lead_back_to_the_round(client):
     crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
     assert f'<a href="{page.url}">{page.title}</a>' in crumbs
     assert f'aria-current="page">{idea.title}<' in crumbs
+
+
+def test_random_order_stays_the_same_for_one_visitor(client):
+    page = BudgetRoundPage.objects.get(slug="greener-neighbourhood-2026")
+
+    def titles():
+        html = client.get(page.url + "?ordering=random").content.decode()
+        return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+    first = titles()
+    assert len(first) == 12
+    assert titles() == first
+    newest = re.findall(
+        r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', client.get(page.url).content.decode()
+    )
+    assert newest != first, "random is not the newest-first order"
