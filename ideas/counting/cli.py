@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .pabulib import ParseError
-from .run import RULES, count_election, read_file
+from .pabulib import ParseError, read_file
+from .run import RULES, count_election
 
 
 def add_count_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +51,9 @@ def run_count(files: Sequence[str], rule: str | None, as_json: bool, out: TextIO
         except (ParseError, ValueError) as error:
             failed += 1
             summary = {"file": Path(name).name, "error": str(error)}
-            out.write((json.dumps(summary, ensure_ascii=False) if as_json else f"{name}: error: {error}") + "\n")
+            out.write(
+                (json.dumps(summary, ensure_ascii=False) if as_json else f"{name}: error: {error}") + "\n"
+            )
             continue
         out.write((json.dumps(summary, ensure_ascii=False) if as_json else _text_line(summary)) + "\n")
     return 1 if failed else 0

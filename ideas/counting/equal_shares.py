@@ -131,10 +131,11 @@ class EqualShares:
         """The smallest price per unit of utility at which i's supporters can pay its cost (None if they
         cannot), rescaled so that it compares across projects."""
         cost = self.cost[i]
-        remaining = self.total_utility[i]
         paid = 0
         if self.width == 1:
-            # Everyone's utility is the same, so the poorest pay all first: classes in money order (rank).
+            # Every supporter has the same utility, so the cost is split equally per head and the poorest
+            # pay all they hold first: classes in money order (rank).
+            remaining = self.supporter_count[i]
             for c in sorted(counts, key=rank.__getitem__):
                 held = class_money[c]
                 if held * remaining < cost - paid:
@@ -146,6 +147,7 @@ class EqualShares:
             else:
                 return None  # even with all their money the supporters fall short
             return Fraction(cost - paid, remaining * self.scale[i] * self.utility_values[0])
+        remaining = self.total_utility[i]
         width, values = self.width, self.utility_values
         entries = sorted(
             (class_money[key // width] / values[key % width], key, k) for key, k in counts.items()
@@ -297,7 +299,9 @@ class EqualShares:
                 explanations[pid] = not_funded(pid, "zero_cost")
         info = {"per_voter": money(run.budget / self.voters) if self.voters else money(0)}
         info.update(details or {})
-        return Outcome(rule=rule, selected=[self.ids[i] for i in run.winners], explanations=explanations, details=info)
+        return Outcome(
+            rule=rule, selected=[self.ids[i] for i in run.winners], explanations=explanations, details=info
+        )
 
 
 def equal_shares(election: Election, tally: Tally, *, rule: str = "equalshares") -> Outcome:

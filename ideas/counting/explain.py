@@ -1,9 +1,19 @@
 """What a rule returns: the selection and, for every project, a short explanation as plain data.
 
 Explanations are dicts meant for a UI (which words them in the reader's language); the engine writes no
-prose. Every explanation has `project` and `funded`; a funded project has the `step` (1 = first funded) and
-rule-specific data; an unfunded one has a `reason` from REASONS and the numbers behind it. Money is always a
-string (see `money`).
+prose. Every explanation has `project` and `funded`. A funded project has the `step` (1 = first funded) and
+rule data: greedy gives `rank`, `cost` and the budget `left` after it (Poznań's 80% project also `tier` 2 and
+what was `topped_up`); Equal Shares gives `payments` (`total`, `supporters`, `max_per_voter`, `paid_all`).
+An unfunded project has a `reason`, one of REASONS, and the numbers behind it:
+
+- `sentinel`: the file marks it unfundable (cost 999999999);
+- `below_threshold`: its ranking key `score` is below the file's `threshold`;
+- `budget_left`: greedy reached it with `left` below its `cost` (`stop` when a no-skip walk stopped there);
+- `walk_stopped`: a no-skip walk had stopped earlier, `at` that project;
+- `supporters_short`: Equal Shares ended with its supporters holding `held`, less than the `needed` cost;
+- `no_supporters` and `zero_cost`: Equal Shares never picks these.
+
+Money is always a string (see `money`); vote counts and scores are ints (or exact fraction strings).
 """
 
 from __future__ import annotations
@@ -15,15 +25,15 @@ from fractions import Fraction
 # Cost that Pabulib files give to a project that stays on the ballot but can never be funded.
 SENTINEL = Decimal(999999999)
 
-REASONS = {
-    "sentinel": "the file marks the project as unfundable (cost 999999999)",
-    "below_threshold": "its ranking key (`score`) is below the file's `threshold`",
-    "budget_left": "greedy: the budget `left` when its turn came was below its `cost`",
-    "walk_stopped": "no-skip greedy stopped earlier, `at` the first project that did not fit",
-    "supporters_short": "equal shares: its supporters `held` less than the `needed` cost at the end",
-    "no_supporters": "equal shares: nobody voted for it",
-    "zero_cost": "equal shares: a project costing nothing is never picked",
-}
+REASONS = (
+    "sentinel",
+    "below_threshold",
+    "budget_left",
+    "walk_stopped",
+    "supporters_short",
+    "no_supporters",
+    "zero_cost",
+)
 
 
 def money(value: Decimal | Fraction | int) -> str:
@@ -48,7 +58,8 @@ def funded(project: str, step: int, **data) -> dict:
 
 def not_funded(project: str, reason: str, **data) -> dict:
     """The explanation of a project left out, with one of REASONS and its numbers."""
-    assert reason in REASONS, reason
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
     return {"project": project, "funded": False, "reason": reason, **data}
 
 

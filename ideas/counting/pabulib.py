@@ -130,6 +130,16 @@ def _split(source: str, number: int, line: str) -> list[str]:
     return [cell.strip() for cell in cells]
 
 
+@dataclass
+class _Section:
+    """A section while reading: its title line, header row and line, and rows (VOTES keeps none here)."""
+
+    title_line: int
+    header: list[str] = field(default_factory=list)
+    header_line: int = 0
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
 def _title(cells: list[str]) -> str | None:
     """The section name when the row is a section title line, else None."""
     return cells[0] if cells[0] in SECTIONS and not any(cells[1:]) else None
@@ -141,7 +151,7 @@ def parse_text(text: str, source: str = "<text>") -> Election:
         text = text[1:]
     # Only LF splits lines: CRLF leaves a `\r` that stripping the last cell removes.
     lines = text.split("\n")
-    sections: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
+    sections: dict[str, _Section] = {}
     current: str | None = None
     votes_start = None
     for index, line in enumerate(lines):
@@ -155,29 +165,29 @@ def parse_text(text: str, source: str = "<text>") -> Election:
         if title:
             _check_order(source, number, title, sections)
             current = title
-            sections[title] = (number, [], [])
+            sections[title] = _Section(number)
             continue
         if current is None:
             raise ParseError(source, number, "expected the META section title first")
-        _title_line, header, rows = sections[current]
-        if not header:
-            header.extend(cells)
+        section = sections[current]
+        if not section.header:
+            section.header, section.header_line = cells, number
             if current == "VOTES":
                 # The long section is read by its own fast loop.
                 votes_start = index + 1
                 break
         else:
-            rows.append((number, cells))
+            section.rows.append((number, cells))
     for name in SECTIONS:
         if name not in sections:
             raise ParseError(source, None, f"has no {name} section")
-        if not sections[name][1]:
-            raise ParseError(source, sections[name][0], f"section {name} has no header row")
+        if not sections[name].header:
+            raise ParseError(source, sections[name].title_line, f"section {name} has no header row")
 
-    meta, meta_lines = _parse_meta(source, *sections["META"])
+    meta, meta_lines = _parse_meta(source, sections["META"])
     budget = _decimal(meta.get("budget", ""))
     if "budget" not in meta:
-        raise ParseError(source, sections["META"][0], "META has no budget")
+        raise ParseError(source, sections["META"].title_line, "META has no budget")
     if budget is None or budget < 0:
         raise ParseError(source, meta_lines["budget"], f"budget {meta['budget']!r} is not a number >= 0")
     vote_type = meta.get("vote_type", "approval").lower()
@@ -188,15 +198,14 @@ def parse_text(text: str, source: str = "<text>") -> Election:
         value = parse_number(meta["min_project_score_threshold"])
         if value is None:
             raise ParseError(
-                source, meta_lines["min_project_score_threshold"], "min_project_score_threshold is not a number"
+                source,
+                meta_lines["min_project_score_threshold"],
+                "min_project_score_threshold is not a number",
             )
         threshold = Fraction(value)
 
-    project_columns, projects = _parse_projects(source, *sections["PROJECTS"])
-    title_line, header, _rows = sections["VOTES"]
-    vote_columns, ballots, voters = _parse_votes(
-        source, vote_type, projects, title_line, header, lines, votes_start, sections
-    )
+    project_columns, projects = _parse_projects(source, sections["PROJECTS"])
+    vote_columns, ballots, voters = _parse_votes(source, vote_type, projects, lines, votes_start, sections)
     return Election(
         source=source,
         meta=meta,
@@ -240,14 +249,14 @@ def _require(source: str, line: int, header: list[str], section: str, names: Seq
         raise ParseError(source, line, f"{section} header repeats a column")
 
 
-def _parse_meta(source: str, title_line: int, header: list[str], rows: list) -> tuple[dict, dict]:
+def _parse_meta(source: str, section: _Section) -> tuple[dict, dict]:
     """META rows as {key: value} and {key: line}."""
     meta: dict[str, str] = {}
     lines: dict[str, int] = {}
     # The header row itself is `key;value`; anything else means the rows start without one.
-    if [cell.lower() for cell in header[:2]] != ["key", "value"]:
-        raise ParseError(source, title_line + 1, "META header must be 'key;value'")
-    for line, cells in rows:
+    if [cell.lower() for cell in section.header[:2]] != ["key", "value"]:
+        raise ParseError(source, section.header_line, "META header must be 'key;value'")
+    for line, cells in section.rows:
         if len(cells) > 2 and any(cells[2:]):
             raise ParseError(source, line, "META row has more than key and value")
         key = cells[0]
@@ -256,37 +265,43 @@ def _parse_meta(source: str, title_line: int, header: list[str], rows: list) -> 
     return meta, lines
 
 
-def _parse_projects(source: str, title_line: int, header: list[str], rows: list):
+def _parse_projects(source: str, section: _Section):
     """PROJECTS rows as {id: Project} in file order."""
-    _require(source, title_line + 1, header, "PROJECTS", ("project_id", "cost"))
+    header = section.header
+    _require(source, section.header_line, header, "PROJECTS", ("project_id", "cost"))
     id_index, cost_index = header.index("project_id"), header.index("cost")
     projects: dict[str, Project] = {}
-    for line, cells in rows:
+    for line, cells in section.rows:
         cells = _check_width(source, line, cells, header)
         pid = cells[id_index]
         if not pid:
             raise ParseError(source, line, "project has no id")
         if pid in projects:
-            raise ParseError(source, line, f"project {pid!r} appears twice (first on line {projects[pid].line})")
+            raise ParseError(
+                source, line, f"project {pid!r} appears twice (first on line {projects[pid].line})"
+            )
         cost = _decimal(cells[cost_index])
         if cost is None or cost < 0:
-            raise ParseError(source, line, f"project {pid!r} has cost {cells[cost_index]!r}, not a number >= 0")
+            raise ParseError(
+                source, line, f"project {pid!r} has cost {cells[cost_index]!r}, not a number >= 0"
+            )
         projects[pid] = Project(pid, cost, line, dict(zip(header, cells, strict=True)))
     return tuple(header), projects
 
 
-def _parse_votes(source, vote_type, projects, title_line, header, lines, start, sections):
+def _parse_votes(source, vote_type, projects, lines, start, sections):
     """Grouped ballots and the number of voters, from the lines after the VOTES header.
 
     Identical (vote, points) cells are counted first and each distinct one is parsed once; a problem is
     reported at the first line that shows it.
     """
-    _require(source, title_line + 1, header, "VOTES", ("voter_id", "vote"))
+    header, header_line = sections["VOTES"].header, sections["VOTES"].header_line
+    _require(source, header_line, header, "VOTES", ("voter_id", "vote"))
     width = len(header)
     vote_index = header.index("vote")
     uses_points = vote_type in POINTS_REQUIRED or (vote_type == "ordinal" and "points" in header)
     if vote_type in POINTS_REQUIRED and "points" not in header:
-        raise ParseError(source, title_line + 1, f"{vote_type} VOTES need a 'points' column")
+        raise ParseError(source, header_line, f"{vote_type} VOTES need a 'points' column")
     points_index = header.index("points") if uses_points else -1
     needed = max(vote_index, points_index) + 1
 
@@ -327,7 +342,9 @@ def _parse_votes(source, vote_type, projects, title_line, header, lines, start, 
         if points_index >= 0:
             items = [item.strip() for item in points_cell.split(",")] if points_cell else []
             if len(items) != len(ids):
-                raise ParseError(source, line, f"vote names {len(ids)} projects but gives {len(items)} points")
+                raise ParseError(
+                    source, line, f"vote names {len(ids)} projects but gives {len(items)} points"
+                )
             values = []
             for item in items:
                 value = parse_number(item)
@@ -351,7 +368,9 @@ def _cell(value: object) -> str:
 
 
 def format_pb(
-    meta: Mapping[str, object], projects: Sequence[Mapping[str, object]], votes: Sequence[Mapping[str, object]]
+    meta: Mapping[str, object],
+    projects: Sequence[Mapping[str, object]],
+    votes: Sequence[Mapping[str, object]],
 ) -> str:
     """A `.pb` file's text from META items, PROJECTS rows and VOTES rows (dicts; the first row's keys, or
     `project_id;cost` and `voter_id;vote`, give the header). List cells are written as given: join them

@@ -45,7 +45,6 @@ def apply_rule(election: Election, tally: Tally, rule: str) -> Outcome:
     if rule in ("greedy-custom", "greedy-exclusive", "unknown"):
         outcome = greedy(election, tally, name="greedy")
         outcome.details["counted_as"] = "greedy"
-        outcome.details["stated_rule"] = rule
         return outcome
     if rule == "equalshares":
         return equal_shares(election, tally)
@@ -109,21 +108,19 @@ def count_election(election: Election, rule: str | None = None) -> Count:
     stated = election.rule
     used = rule or stated
     tally = count_votes(election)
-    outcome = apply_rule(election, tally, used)
+    # A rule name this engine does not know, stated by the file, is treated like `unknown`.
+    outcome = apply_rule(election, tally, used if used in RULES or rule else "unknown")
+    outcome.details["stated_rule"] = stated
     official, reserves = official_result(election, used)
     # An override is checked against the official result only when it is the file's own rule.
-    verifiable = official is not None and used == stated and used in DERIVABLE | _poznan(election, used)
+    derivable = used in DERIVABLE or is_poznan(election, used)
+    verifiable = official is not None and used == stated and derivable
     matches = None
     if verifiable:
         matches = set(outcome.selected) == set(official)
         if reserves:
             matches = matches and set(next_best(election, tally, outcome, len(reserves))) == set(reserves)
     return Count(election, tally, used, outcome, official, reserves, verifiable, matches)
-
-
-def _poznan(election: Election, rule: str) -> set[str]:
-    """{rule} when it is Poznań's derivable greedy-custom, else the empty set."""
-    return {rule} if is_poznan(election, rule) else set()
 
 
 def count_file(path: str | Path, rule: str | None = None) -> dict:
