@@ -135,6 +135,14 @@ def site_server(django_db_setup, django_db_blocker):
         thread.terminate()
         for connection in shared.values():
             connection.dec_thread_sharing()
+        if connections["default"].vendor == "postgresql":
+            # Request threads of the server may still hold a session, which would stop pytest-django from
+            # dropping the test database ("is being accessed by other users").
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
