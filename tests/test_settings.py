@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/kopa-check-deploy.sqlite3",
     "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.lv:587",
     "WAGTAILADMIN_BASE_URL": "https://kopa.example.lv",
+    "VOTING_KEY": "voting-key-for-the-deploy-check-only",
 }
 
 
@@ -42,7 +43,9 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "VOTING_KEY"]
+)
 def test_production_refuses_to_start_without_a_secret(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = manage("check", env=env)

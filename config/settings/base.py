@@ -188,6 +188,10 @@ MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap c
 MAP_CENTER = (56.83, 24.23)  # Ķekavas novads
 MAP_ZOOM = 11
 
+# Secret ballot: the key of the keyed hashes that link a person to the register and to their ballot. It lives
+# only in the environment, so the database alone cannot tell who voted for what (ideas/voting/keys.py).
+VOTING_KEY = env("VOTING_KEY", default="")
+
 # Residents' photos of ideas: what an upload may be.
 IDEA_IMAGE_MAX_COUNT = 5
 IDEA_IMAGE_MAX_BYTES = 8 * 1024 * 1024

@@ -10,3 +10,4 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 WAGTAILADMIN_BASE_URL = env(
     "WAGTAILADMIN_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}"
 )
+VOTING_KEY = env("VOTING_KEY", default="dev-only-voting-key-not-secret")

@@ -1,6 +1,6 @@
 """Production: refuses to start without its secrets; HTTPS-only cookies, HSTS, hashed static files.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL, WAGTAILADMIN_BASE_URL (see README).
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL, WAGTAILADMIN_BASE_URL, VOTING_KEY (see README).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,6 +21,7 @@ SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
 for _name in ("DATABASE_URL", "EMAIL_URL", "WAGTAILADMIN_BASE_URL"):
     _required(_name)
+VOTING_KEY = _required("VOTING_KEY")
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -15,3 +15,4 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 MAP_TILES_URL = ""  # no tile requests leave the machine in tests
+VOTING_KEY = "test-only-voting-key"

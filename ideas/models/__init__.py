@@ -6,13 +6,19 @@ from .participation import Comment, Follow, Report, Support
 from .profiles import ResidentProfile
 from .reasons import ReasonTemplate
 from .rounds import Area, AreaBudget, BudgetRound, BudgetRoundPage, Category
+from .voting import Ballot, BallotChoice, BallotRules, CensusEntry, Channel, VoterRecord, VotingCode
 
 __all__ = [
     "Area",
     "AreaBudget",
+    "Ballot",
+    "BallotChoice",
+    "BallotRules",
     "BudgetRound",
     "BudgetRoundPage",
     "Category",
+    "CensusEntry",
+    "Channel",
     "Comment",
     "Follow",
     "Idea",
@@ -22,4 +28,6 @@ __all__ = [
     "ResidentProfile",
     "StatusChange",
     "Support",
+    "VoterRecord",
+    "VotingCode",
 ]

@@ -28,6 +28,32 @@ class ResidentProfile(models.Model):
     )
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
 
+    # Residency for voting, confirmed from the census list or by staff in person (ideas/voting/eligibility.py).
+    class Residency(models.TextChoices):
+        CENSUS = "census", _("Census list")
+        IN_PERSON = "in_person", _("Checked in person")
+
+    person_key = models.CharField(
+        _("person key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("A keyed hash of the personal code; the code itself is never stored."),
+    )
+    residency = models.CharField(
+        _("residency confirmed by"), max_length=10, choices=Residency.choices, blank=True
+    )
+    residency_area = models.ForeignKey(
+        "ideas.Area",
+        verbose_name=_("area of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_birth_year = models.PositiveSmallIntegerField(_("confirmed birth year"), null=True, blank=True)
+
     def __str__(self):
         return self.display_name
 

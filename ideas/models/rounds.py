@@ -113,6 +113,18 @@ class BudgetRound(ClusterableModel):
     voting_starts = models.DateTimeField(_("voting starts"))
     results_published = models.DateTimeField(_("results published"))
     implementation_starts = models.DateTimeField(_("implementation starts"))
+
+    class BallotScope(models.TextChoices):
+        ROUND = "round", _("One ballot for the whole round")
+        AREA = "area", _("One ballot in each area")
+
+    ballot_scope = models.CharField(
+        _("ballots"), max_length=10, choices=BallotScope.choices, default=BallotScope.ROUND
+    )
+    ballots_changeable = models.BooleanField(
+        _("voters may change their ballot"), default=True, help_text=_("Until voting closes.")
+    )
+    minimum_voting_age = models.PositiveSmallIntegerField(_("minimum voting age"), default=16)
     minimum_supports = models.PositiveIntegerField(
         _("supports needed"), default=0, help_text=_("Supports an idea needs in the support phase to go on.")
     )
@@ -122,6 +134,10 @@ class BudgetRound(ClusterableModel):
         MultiFieldPanel(
             [FieldPanel("total_budget"), FieldPanel("max_cost_per_idea"), FieldPanel("minimum_supports")],
             heading=_("Budget"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("ballot_scope"), FieldPanel("ballots_changeable"), FieldPanel("minimum_voting_age")],
+            heading=_("Voting"),
         ),
         InlinePanel("area_budgets", label=_("Budget per area"), heading=_("Budget per area")),
         MultiFieldPanel(

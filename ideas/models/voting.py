@@ -1,0 +1,189 @@
+"""The vote: ballot rules, the register of who voted, secret ballots and one-time voting codes.
+
+Secrecy by construction: the register (VoterRecord) says who voted and nothing about how; a Ballot says how and
+nothing about who. They share no key, no foreign key, no timestamp and no sequential id: the only bridge is a keyed
+hash (ideas/voting/keys.py) whose key lives in the environment, not in the database.
+Votes are cast through ideas/voting/casting.py only.
+"""
+
+import uuid
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BallotRules(models.Model):
+    """How residents fill in a ballot in a round, or in one area of it (area empty: the round's default)."""
+
+    class Method(models.TextChoices):
+        APPROVAL_BUDGET = "approval_budget", _("Choose ideas within the budget")
+        APPROVAL_COUNT = "approval_count", _("Choose up to a number of ideas")
+        CHOOSE_ONE = "choose_one", _("Choose one idea")
+        CUMULATIVE = "cumulative", _("Share points among ideas")
+        RANKING = "ranking", _("Rank ideas")
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="ballot_rules"
+    )
+    area = models.ForeignKey(
+        "ideas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: these rules hold for every area without rules of its own."),
+    )
+    method = models.CharField(
+        _("ballot"), max_length=20, choices=Method.choices, default=Method.APPROVAL_BUDGET
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("at most this many ideas"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    min_choices = models.PositiveSmallIntegerField(_("at least this many ideas"), default=1)
+    points_total = models.PositiveSmallIntegerField(
+        _("points to share"), null=True, blank=True, help_text=_("For cumulative ballots.")
+    )
+    max_points_per_idea = models.PositiveSmallIntegerField(
+        _("at most this many points for one idea"), null=True, blank=True
+    )
+    min_budget_share = models.PositiveSmallIntegerField(
+        _("use at least this share of the budget (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+
+    def __str__(self):
+        return f"{self.round} - {self.area or '*'}: {self.get_method_display()}"
+
+    class Meta:
+        verbose_name = _("ballot rules")
+        verbose_name_plural = _("ballot rules")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area"], name="one_rule_set_per_round_and_area")
+        ]
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    CODE = "code", _("Voting code")
+    PAPER = "paper", _("Paper ballot")
+
+
+class VoterRecord(models.Model):
+    """The register: this person (a keyed hash, never a name or a personal code) voted in this round (and
+    area). It holds nothing about the ballot."""
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
+    )
+    voter_key = models.CharField(_("voter key"), max_length=64)
+    # "" when one ballot covers the round; an area's code when the round has a ballot per area.
+    scope = models.CharField(_("ballot scope"), max_length=40, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # A day, not a moment: a precise time could be matched against the order ballots arrive in.
+    voted_on = models.DateField(_("voted on"))
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.round_id}/{self.voter_key[:8]}"
+
+    class Meta:
+        verbose_name = _("voter register entry")
+        verbose_name_plural = _("voter register")
+        constraints = [
+            # One person, one ballot per round, whatever the channel (per area when the round votes by area).
+            models.UniqueConstraint(
+                fields=["round", "voter_key", "scope"], name="one_register_entry_per_voter"
+            ),
+        ]
+
+
+class Ballot(models.Model):
+    """What one voter chose. No person, no time: a random id, a receipt reference for the voter, and a keyed
+    hash that lets the voter (and only someone holding the key) find it again to check or change it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="ballots"
+    )
+    area = models.ForeignKey(
+        "ideas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    lookup = models.CharField(_("lookup key"), max_length=64, unique=True)
+    reference = models.CharField(_("receipt reference"), max_length=16, unique=True)
+    age_band = models.CharField(_("age band"), max_length=10, blank=True)
+
+    def __str__(self):
+        return self.reference
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+
+class BallotChoice(models.Model):
+    """One idea on a ballot, with its points (cumulative) or its place (ranking)."""
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.CASCADE, related_name="choices"
+    )
+    idea = models.ForeignKey("ideas.Idea", verbose_name=_("idea"), on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    rank = models.PositiveSmallIntegerField(_("place"), null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.ballot_id}: {self.idea_id}"
+
+    class Meta:
+        verbose_name = _("ballot choice")
+        verbose_name_plural = _("ballot choices")
+        constraints = [models.UniqueConstraint(fields=["ballot", "idea"], name="an_idea_once_per_ballot")]
+
+
+class VotingCode(models.Model):
+    """A one-time code, handed to an identified person at a workshop, library or kiosk; only its keyed hash is
+    stored. It votes without an account, once."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("Not handed out")
+        ISSUED = "issued", _("Handed out")
+        USED = "used", _("Used")
+        VOID = "void", _("Void")
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    batch = models.CharField(_("batch"), max_length=100)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW)
+    # Whom it was handed to (a keyed hash of their personal code), so that they cannot vote again elsewhere.
+    person_key = models.CharField(_("person key"), max_length=64, blank=True)
+
+    def __str__(self):
+        return f"{self.batch} ({self.get_state_display()})"
+
+    class Meta:
+        verbose_name = _("voting code")
+        verbose_name_plural = _("voting codes")
+
+
+class CensusEntry(models.Model):
+    """A resident on the municipality's census list: a keyed hash of the personal code (the code itself is
+    never stored), the area they live in and their birth year."""
+
+    person_key = models.CharField(_("person key"), max_length=64, unique=True)
+    area = models.ForeignKey("ideas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    birth_year = models.PositiveSmallIntegerField(_("birth year"))
+
+    def __str__(self):
+        return self.person_key[:8]
+
+    class Meta:
+        verbose_name = _("census entry")
+        verbose_name_plural = _("census list")

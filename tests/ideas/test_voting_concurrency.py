@@ -1,0 +1,116 @@
+"""What only PostgreSQL can prove: row locks and unique constraints under real concurrency. 32 simultaneous
+first ballots of one voter leave exactly one ballot; simultaneous changes never leave a mixed or over-budget
+ballot."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from ideas.models import Area, Ballot, BallotChoice, Category, Channel, VoterRecord
+from ideas.phases import Phase
+from ideas.voting import keys
+from ideas.voting.casting import VoteRefused, cast
+from tests.factories import make_idea, round_in_phase
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+THREADS = 32
+
+
+@pytest.fixture
+def voting_round():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent transactions are proven on PostgreSQL (CI runs it)")
+    from wagtail.models import Locale
+
+    locale = Locale.objects.get(language_code="lv")
+    area = Area.objects.create(name="Ķekava", code="kekava-c", locale=locale)
+    category = Category.objects.create(name="Vide", code="environment-c", locale=locale)
+    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("10000"))
+    ideas = [
+        make_idea(
+            budget_round, status="on_ballot", estimated_cost=Decimal(cost), area=area, category=category
+        )
+        for cost in (6000, 5000, 4000, 3000)
+    ]
+    return budget_round, ideas
+
+
+def run_together(jobs):
+    """Start every job at the same moment in its own thread (own database connection); collect outcomes."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def worker(index, job):
+        try:
+            barrier.wait()
+            outcomes[index] = job()
+        except Exception as error:  # every outcome, refusals included, is examined by the test
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_32_simultaneous_first_ballots_leave_exactly_one(voting_round):
+    budget_round, ideas = voting_round
+    voter = keys.person_key("010203-12345")
+    choice_sets = [{ideas[i % 4].pk: 1} for i in range(THREADS)]
+    outcomes = run_together(
+        [
+            lambda choices=choices: cast(budget_round, voter, channel=Channel.ONLINE, choices=choices)
+            for choices in choice_sets
+        ]
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert not [error for error in errors if not isinstance(error, VoteRefused)], errors
+    assert Ballot.objects.filter(round=budget_round).count() == 1
+    assert VoterRecord.objects.filter(round=budget_round).count() == 1
+    assert BallotChoice.objects.filter(ballot__round=budget_round).count() == 1
+
+
+def test_32_simultaneous_first_ballots_when_ballots_cannot_change(voting_round):
+    budget_round, ideas = voting_round
+    budget_round.ballots_changeable = False
+    budget_round.save()
+    voter = keys.person_key("010203-12345")
+    outcomes = run_together(
+        [lambda: cast(budget_round, voter, channel=Channel.ONLINE, choices={ideas[0].pk: 1})] * THREADS
+    )
+    accepted = [outcome for outcome in outcomes if isinstance(outcome, Ballot)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, VoteRefused)]
+    assert len(accepted) == 1 and len(refused) == THREADS - 1
+    assert Ballot.objects.filter(round=budget_round).count() == 1
+
+
+def test_simultaneous_changes_never_mix_into_an_over_budget_ballot(voting_round):
+    budget_round, ideas = voting_round
+    voter = keys.person_key("010203-12345")
+    cast(budget_round, voter, channel=Channel.ONLINE, choices={ideas[0].pk: 1})
+    # Each set fits the 10,000 budget alone; any two mixed together would not.
+    valid_sets = [
+        {ideas[0].pk: 1, ideas[3].pk: 1},
+        {ideas[1].pk: 1, ideas[2].pk: 1},
+        {ideas[1].pk: 1, ideas[3].pk: 1},
+    ]
+    outcomes = run_together(
+        [
+            lambda choices=valid_sets[i % 3]: cast(
+                budget_round, voter, channel=Channel.ONLINE, choices=choices
+            )
+            for i in range(THREADS)
+        ]
+    )
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    final = set(BallotChoice.objects.filter(ballot__round=budget_round).values_list("idea_id", flat=True))
+    assert final in [set(choices) for choices in valid_sets]
+    cost = sum(idea.estimated_cost for idea in ideas if idea.pk in final)
+    assert cost <= budget_round.total_budget
