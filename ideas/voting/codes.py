@@ -1,0 +1,69 @@
+"""One-time voting codes: staff make a batch, hand each code to an identified person (workshops, libraries,
+kiosks), and the person votes with it, without an account. Only keyed hashes of codes are stored; the codes
+themselves are shown once, to be printed."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ideas.models import Channel, VotingCode
+from ideas.voting import keys
+from ideas.voting.casting import cast
+
+CODE_ALPHABET = keys.REFERENCE_ALPHABET
+CODE_LENGTH = 12  # 32^12 = 2^60 possibilities: guessing one is hopeless within the voting weeks
+
+
+def new_code():
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def make_batch(budget_round, count, batch):
+    """Create `count` codes for a round; returns them in plain text, the only time they exist outside paper."""
+    codes = [new_code() for _ in range(count)]
+    VotingCode.objects.bulk_create(
+        [VotingCode(round=budget_round, code_hash=keys.code_hash(code), batch=batch) for code in codes]
+    )
+    return codes
+
+
+def _find(budget_round, code, *states):
+    found = (
+        VotingCode.objects.select_for_update()
+        .filter(round=budget_round, code_hash=keys.code_hash(code))
+        .first()
+    )
+    if found is None or found.state not in states:
+        raise ValidationError(_("This voting code is not valid, or it has already been used."))
+    return found
+
+
+def hand_out(budget_round, code, personal_code):
+    """Record whom a code was given to (as a keyed hash), so that the person cannot vote twice elsewhere."""
+    with transaction.atomic():
+        voting_code = _find(budget_round, code, VotingCode.State.NEW)
+        voting_code.person_key = keys.person_key(personal_code)
+        voting_code.state = VotingCode.State.ISSUED
+        voting_code.save(update_fields=["person_key", "state"])
+
+
+def vote_with_code(budget_round, code, choices, area=None):
+    """Cast the ballot of the person a code was handed to; the code is used up with the vote."""
+    with transaction.atomic():
+        voting_code = _find(budget_round, code, VotingCode.State.ISSUED)
+        ballot = cast(budget_round, voting_code.person_key, channel=Channel.CODE, choices=choices, area=area)
+        voting_code.state = VotingCode.State.USED
+        voting_code.save(update_fields=["state"])
+    return ballot
+
+
+def void_unused(budget_round, batch):
+    """Void the codes of a batch that were never handed out or never used; returns how many."""
+    return (
+        VotingCode.objects.filter(round=budget_round, batch=batch)
+        .exclude(state=VotingCode.State.USED)
+        .update(state=VotingCode.State.VOID)
+    )
