@@ -2,9 +2,11 @@
 reports, moderation reason templates, residents' profiles."""
 
 from .ideas import Idea, IdeaImage, StatusChange
+from .paper import PaperBallotEntry
 from .participation import Comment, Follow, Report, Support
 from .profiles import ResidentProfile
 from .reasons import ReasonTemplate
+from .results import RoundResult
 from .rounds import Area, AreaBudget, BudgetRound, BudgetRoundPage, Category
 from .voting import Ballot, BallotChoice, BallotRules, CensusEntry, Channel, VoterRecord, VotingCode
 
@@ -23,9 +25,11 @@ __all__ = [
     "Follow",
     "Idea",
     "IdeaImage",
+    "PaperBallotEntry",
     "ReasonTemplate",
     "Report",
     "ResidentProfile",
+    "RoundResult",
     "StatusChange",
     "Support",
     "VoterRecord",

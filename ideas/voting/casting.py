@@ -80,10 +80,7 @@ def cast(budget_round, person, *, channel, choices, area=None, birth_year=None, 
             _("Residents may vote from the age of %(age)s.") % {"age": budget_round.minimum_voting_age}
         )
     scope = _scope(budget_round, area)
-    costs = {idea.pk: idea.cost for idea in ballot_ideas(budget_round, area)}
-    problems = ballot_problems(rules_for(budget_round, area), choices, costs)
-    if problems:
-        raise VoteRefused([_message(code, details) for code, details in problems])
+    check_choices(budget_round, choices, area)
 
     lookup = keys.ballot_lookup(budget_round.pk, person, scope)
     with transaction.atomic():
@@ -123,6 +120,14 @@ def cast(budget_round, person, *, channel, choices, area=None, birth_year=None, 
             )
         _store(ballot, choices)
     return ballot
+
+
+def check_choices(budget_round, choices, area=None):
+    """Raise VoteRefused, with the voter's messages, when the choices break the round's ballot rules."""
+    costs = {idea.pk: idea.cost for idea in ballot_ideas(budget_round, area)}
+    problems = ballot_problems(rules_for(budget_round, area), choices, costs)
+    if problems:
+        raise VoteRefused([_message(code, details) for code, details in problems])
 
 
 def _store(ballot, choices):

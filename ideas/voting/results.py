@@ -1,0 +1,103 @@
+"""Counting a round and publishing the result as an immutable snapshot (ideas.models.RoundResult).
+
+`count_round` exports the round's ballots to `.pb` text (ideas/voting/pabulib_io.py), hashes it, parses that
+same text back with the counting engine (ideas.counting) and counts it, so the published file and the published
+outcome are provably one computation. It then moves the ideas on the ballot to selected / not selected.
+Wired to `manage.py count_round` (ideas/management/commands/count_round.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import transaction
+
+from ideas.counting import RULES, count_election, parse_text
+from ideas.models import Area, BudgetRound, Idea, RoundResult, StatusChange
+from ideas.statuses import Status
+from ideas.voting.pabulib_io import DEFAULT_RULE, export_round
+
+# The counting engine exposes no version: bump this when ideas/counting changes how it counts, so that every
+# snapshot says which engine produced it.
+ENGINE_VERSION = "kopa-counting-1"
+
+
+def _plain(value):
+    """JSON-safe data: exact numbers become strings (Decimal '12.50', Fraction '7/2'), never floats."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, str, float)):
+        return value
+    return str(value)
+
+
+def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area | None = None) -> RoundResult:
+    """Count a round (or one area of a round that votes by area) with `rule` (default greedy) and store the
+    snapshot; ideas still on the ballot become selected or not selected (role system, no reason). A recount
+    makes a new snapshot and leaves ideas that were already decided as they are."""
+    from ideas.services import change_status
+
+    rule = rule or DEFAULT_RULE
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; known rules: {', '.join(RULES)}")
+    with transaction.atomic():
+        text = export_round(budget_round, area=area, rule=rule)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # Count the exported text itself, not the database rows.
+        election = parse_text(text, source=f"round-{budget_round.pk}.pb")
+        count = count_election(election, rule)
+        selected = [int(pid) for pid in count.outcome.selected]
+        outcome = {
+            "selected": selected,
+            "cost": str(count.cost),
+            "budget": str(election.budget),
+            "voters": count.tally.voters,
+            "votes": _plain(count.tally.votes),
+            "score": _plain(count.tally.score),
+            "details": _plain(count.outcome.details),
+        }
+        result = RoundResult.objects.create(
+            round=budget_round,
+            area=area,
+            rule=count.rule,
+            parameters={"vote_type": election.vote_type, "budget": str(election.budget)},
+            engine_version=ENGINE_VERSION,
+            pb_sha256=digest,
+            pb_file=text,
+            outcome=outcome,
+            explanations=_plain(count.outcome.explanations),
+        )
+        chosen = set(selected)
+        on_ballot = Idea.objects.filter(
+            pk__in=[int(pid) for pid in election.projects], status=Status.ON_BALLOT
+        )
+        for idea in on_ballot.order_by("pk"):
+            new = Status.SELECTED if idea.pk in chosen else Status.NOT_SELECTED
+            change_status(idea, new, role=StatusChange.Role.SYSTEM)
+    return result
+
+
+def summary_lines(result: RoundResult) -> list[str]:
+    """A readable account of a snapshot for the command line: rule, cost, and each idea with its votes."""
+    outcome = result.outcome
+    titles = dict(Idea.objects.filter(round=result.round).values_list("pk", "title"))
+    lines = [
+        f"Result #{result.pk} of {result.round} ({result.area or 'whole round'}): rule {result.rule}, "
+        f"{len(outcome['selected'])} selected, cost {outcome['cost']} of {outcome['budget']}, "
+        f"{outcome['voters']} ballots",
+        f"File SHA-256 {result.pb_sha256}, engine {result.engine_version}",
+    ]
+    for pk in outcome["selected"]:
+        lines.append(
+            f"  selected {pk}: {titles.get(pk, '?')} ({outcome['votes'].get(str(pk))} votes, "
+            f"score {outcome['score'].get(str(pk))})"
+        )
+    return lines
