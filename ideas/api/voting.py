@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from ideas.models import Area, Ballot, BallotChoice, BudgetRound, Channel, RoundResult
 from ideas.voting import keys
-from ideas.voting.casting import VoteRefused, _scope, cast
+from ideas.voting.casting import VoteRefused, ballot_scope, cast
 from ideas.voting.eligibility import why_not_eligible
 
 from .views import LanguageMixin
@@ -58,7 +58,7 @@ class MyBallotView(LanguageMixin, APIView):
 
     def _ballot(self, budget_round, person, area):
         try:
-            scope = _scope(budget_round, area)
+            scope = ballot_scope(budget_round, area)
         except VoteRefused as refused:
             raise ValidationError({"area": refused.messages}) from refused
         return Ballot.objects.filter(lookup=keys.ballot_lookup(budget_round.pk, person, scope)).first()

@@ -265,6 +265,37 @@ class BudgetRoundPage(RoutablePageMixin, Page):
 
         return views.report_comment(request, self, comment_id)
 
+    # The online ballot: each hands over to a view in ideas/voting/views.py.
+    @path("vote/", name="vote")
+    def vote_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_form(request, self)
+
+    @path("vote/review/", name="vote_review")
+    def vote_review_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_review(request, self)
+
+    @path("vote/done/", name="vote_done")
+    def vote_done_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_done(request, self)
+
+    @path("residency/", name="confirm_residency")
+    def confirm_residency_view(self, request):
+        from ideas.voting import views
+
+        return views.confirm_residency(request, self)
+
+    @path("results/", name="results")
+    def results_view(self, request):
+        from ideas.voting import results_page
+
+        return results_page.results(request, self)
+
     def idea_url(self, idea, action=None):
         if action:
             return self.url + self.reverse_subpage("idea_action", args=[idea.pk, action])

@@ -54,7 +54,8 @@ def ballot_ideas(budget_round, area=None):
     return ideas
 
 
-def _scope(budget_round, area):
+def ballot_scope(budget_round, area):
+    """The scope of a register entry and a ballot: empty for a round-wide ballot, else the area's code."""
     if budget_round.ballot_scope == BudgetRound.BallotScope.AREA:
         if area is None:
             raise VoteRefused(_("Choose the area you vote in."))
@@ -79,7 +80,7 @@ def cast(budget_round, person, *, channel, choices, area=None, birth_year=None, 
         raise VoteRefused(
             _("Residents may vote from the age of %(age)s.") % {"age": budget_round.minimum_voting_age}
         )
-    scope = _scope(budget_round, area)
+    scope = ballot_scope(budget_round, area)
     check_choices(budget_round, choices, area)
 
     lookup = keys.ballot_lookup(budget_round.pk, person, scope)

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from ideas.models import Ballot, BallotChoice, Channel, PaperBallotEntry, VoterRecord
 from ideas.phases import Phase
 from ideas.voting import keys
-from ideas.voting.casting import VoteRefused, _scope, check_choices
+from ideas.voting.casting import VoteRefused, ballot_scope, check_choices
 
 OPEN_FOR_PAPER = {Phase.VOTING, Phase.RESULTS}  # paper is typed in after the polls close, before the count
 
 
 def register_paper_voter(budget_round, personal_code, area=None, birth_year=None):
     """Enter a person who votes on paper in the register; refused when they already voted in any channel."""
-    scope = _scope(budget_round, area)
+    scope = ballot_scope(budget_round, area)
     try:
         with transaction.atomic():
             VoterRecord.objects.create(

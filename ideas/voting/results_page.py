@@ -1,0 +1,155 @@
+"""The public results page of a round (route `results/` of BudgetRoundPage): funded ideas, budget used, votes,
+every idea's explanation in words, Equal Shares against greedy, charts, participation, and the counted .pb file
+for anyone to recount."""
+
+from decimal import Decimal
+
+from django.db.models import Count
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from ideas.counting.pabulib import parse_text
+from ideas.counting.run import count_election
+from ideas.models import Ballot, Channel, Idea, RoundResult, VoterRecord
+
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 320, 48
+
+
+def explanation_text(explanation):
+    """One sentence, in the reader's language, of why an idea was or was not funded."""
+    if explanation.get("funded"):
+        payments = explanation.get("payments")
+        if payments:
+            return _(
+                "Funded in step %(step)s: its %(supporters)s supporters paid %(total)s EUR together."
+            ) % {
+                "step": explanation["step"],
+                "supporters": payments.get("supporters"),
+                "total": payments.get("total"),
+            }
+        return _("Funded in step %(step)s; %(left)s EUR of the budget was left after it.") % {
+            "step": explanation["step"],
+            "left": explanation.get("left", "?"),
+        }
+    reason = explanation.get("reason")
+    texts = {
+        "budget_left": lambda: (
+            _("Not funded: %(left)s EUR was left when its turn came, and it costs %(cost)s EUR.")
+            % explanation
+        ),
+        "walk_stopped": lambda: _("Not funded: the count stopped at an earlier idea that did not fit."),
+        "supporters_short": lambda: (
+            _(
+                "Not funded: its supporters had %(held)s EUR of their share left, and it needed %(needed)s EUR."
+            )
+            % explanation
+        ),
+        "no_supporters": lambda: _("Not funded: nobody voted for it."),
+        "zero_cost": lambda: _("Not counted: it has no cost."),
+        "below_threshold": lambda: _("Not funded: it had fewer votes than the minimum needed."),
+        "sentinel": lambda: _("Not funded: it was on the ballot but could not be carried out."),
+    }
+    return texts.get(reason, lambda: _("Not funded."))()
+
+
+def _chart(rows, budget):
+    """A votes-against-cost scatter as SVG coordinates (the same numbers are in the table below it)."""
+    if not rows:
+        return None
+    max_cost = max(row["cost"] for row in rows) or Decimal(1)
+    max_votes = max(row["votes"] for row in rows) or 1
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_MARGIN, CHART_HEIGHT - 2 * CHART_MARGIN
+    points = [
+        {
+            "x": CHART_MARGIN + float(row["cost"] / max_cost) * inner_w,
+            "y": CHART_HEIGHT - CHART_MARGIN - row["votes"] / max_votes * inner_h,
+            "funded": row["funded"],
+            "label": f"{row['title']}: {row['votes']} / {row['cost']} EUR",
+        }
+        for row in rows
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "margin": CHART_MARGIN,
+        "points": points,
+        "max_cost": max_cost,
+        "max_votes": max_votes,
+    }
+
+
+def results(request, page):
+    budget_round = page.budget_round
+    result = RoundResult.objects.filter(round=budget_round, area__isnull=True).order_by("-created_at").first()
+    if result is None:
+        raise Http404(_("The results of this round have not been published yet."))
+    outcome = result.outcome
+    ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round)}
+    rows = []
+    for pid, explanation in result.explanations.items():
+        idea = ideas.get(pid)
+        rows.append(
+            {
+                "idea": idea,
+                "title": idea.title if idea else pid,
+                "url": page.idea_url(idea) if idea else "",
+                "votes": outcome.get("votes", {}).get(pid, 0),
+                "cost": Decimal(idea.cost) if idea else Decimal(0),
+                "funded": bool(explanation.get("funded")),
+                "step": explanation.get("step"),
+                "explanation": explanation_text(explanation),
+            }
+        )
+    rows.sort(key=lambda row: (not row["funded"], row["step"] or 0, -row["votes"]))
+    budget = Decimal(outcome["budget"])
+    used = Decimal(outcome["cost"])
+
+    # Equal Shares against greedy on the very file that was counted.
+    election = parse_text(result.pb_file, source="result.pb")
+    comparison = []
+    for rule in ("equalshares", "greedy"):
+        try:
+            winners = count_election(election, rule).outcome.selected
+        except ValueError:  # a rule that does not apply to this kind of ballot
+            continue
+        comparison.append({"rule": rule, "titles": [ideas[pid].title for pid in winners if pid in ideas]})
+
+    participation = {
+        # Lists of pairs, not dicts: in a template, `.items` of a Counter would look up the key "items".
+        "channels": [
+            (Channel(channel).label, count)
+            for channel, count in sorted(
+                VoterRecord.objects.filter(round=budget_round).values_list("channel").annotate(n=Count("id"))
+            )
+        ],
+        "age_bands": sorted(
+            Ballot.objects.filter(round=budget_round)
+            .exclude(age_band="")
+            .values_list("age_band")
+            .annotate(n=Count("id"))
+        ),
+        "areas": sorted(
+            Ballot.objects.filter(round=budget_round, area__isnull=False)
+            .values_list("area__name")
+            .annotate(n=Count("id"))
+        ),
+    }
+    return TemplateResponse(
+        request,
+        "ideas/voting/results.html",
+        {
+            "page": page,
+            "budget_round": budget_round,
+            "result": result,
+            "rows": rows,
+            "budget": budget,
+            "used": used,
+            "used_percent": int(used * 100 / budget) if budget else 0,
+            "voters": outcome.get("voters", 0),
+            "comparison": comparison,
+            "chart": _chart(rows, budget),
+            "participation": participation,
+            "breadcrumb_current": _("Results"),
+        },
+    )

@@ -1,0 +1,60 @@
+"""The public results page: funded ideas with explanations, budget used, both methods, participation, and the
+counted file with its hash."""
+
+from decimal import Decimal
+
+import pytest
+
+from ideas.models import BudgetRoundPage, Channel
+from ideas.phases import Phase
+from ideas.voting import keys
+from ideas.voting.casting import cast
+from ideas.voting.results import count_round
+from tests.factories import make_idea, round_in_phase
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted_page(home_en):
+    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("10000"))
+    ideas = [
+        make_idea(budget_round, status="on_ballot", title=title, estimated_cost=Decimal(cost))
+        for title, cost in (("Benches", 3000), ("Trees", 6000), ("Fountain", 5000))
+    ]
+    ballots = [[0, 1], [0, 1], [0, 2], [2]]
+    for number, chosen in enumerate(ballots):
+        cast(
+            budget_round,
+            keys.person_key(f"01020{number}-12345"),
+            channel=Channel.ONLINE,
+            choices={ideas[i].pk: 1 for i in chosen},
+            birth_year=1980 + number,
+        )
+    page = BudgetRoundPage(
+        title="Counted round", slug="counted-round", intro="<p>x</p>", budget_round=budget_round
+    )
+    home_en.add_child(instance=page)
+    page.save_revision().publish()
+    return page, count_round(budget_round), ideas
+
+
+def test_results_page_explains_every_idea(client, counted_page):
+    page, result, _ideas = counted_page
+    html = client.get(page.url + "results/").content.decode()
+    assert '<html lang="en">' in html
+    assert "4 ballots were counted." in html
+    assert "Funded in step 1" in html
+    assert "Not funded: " in html and "EUR was left when its turn came" in html
+    assert result.pb_sha256 in html
+    assert f"/api/v1/results/{result.pk}/pb/" in html
+    assert "Method of Equal Shares" in html and "Greedy" in html
+    assert "Online: 4" in html
+
+
+def test_results_page_before_any_count_is_not_found(client, home_en):
+    budget_round = round_in_phase(Phase.VOTING)
+    page = BudgetRoundPage(title="Open round", slug="open-round", intro="<p>x</p>", budget_round=budget_round)
+    home_en.add_child(instance=page)
+    page.save_revision().publish()
+    assert client.get(page.url + "results/").status_code == 404
