@@ -14,7 +14,9 @@ from ideas.voting import keys
 from ideas.voting.casting import VoteRefused, cast
 from tests.factories import make_idea, round_in_phase
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Real transactions (not the test's wrapping one), so each thread commits on its own connection. The database is
+# emptied between such tests, so each builds what it needs itself.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
 
@@ -25,7 +27,7 @@ def voting_round():
         pytest.skip("row locks and concurrent transactions are proven on PostgreSQL (CI runs it)")
     from wagtail.models import Locale
 
-    locale = Locale.objects.get(language_code="lv")
+    locale, _created = Locale.objects.get_or_create(language_code="lv")
     area = Area.objects.create(name="Ķekava", code="kekava-c", locale=locale)
     category = Category.objects.create(name="Vide", code="environment-c", locale=locale)
     budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("10000"))
