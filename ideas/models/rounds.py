@@ -125,6 +125,13 @@ class BudgetRound(ClusterableModel):
         _("voters may change their ballot"), default=True, help_text=_("Until voting closes.")
     )
     minimum_voting_age = models.PositiveSmallIntegerField(_("minimum voting age"), default=16)
+    minimum_votes = models.PositiveIntegerField(
+        _("votes an idea needs to be funded"),
+        default=1,
+        help_text=_(
+            "Ideas with fewer votes (or points) are never funded, even when money is left. 0: no minimum."
+        ),
+    )
     minimum_supports = models.PositiveIntegerField(
         _("supports needed"), default=0, help_text=_("Supports an idea needs in the support phase to go on.")
     )
@@ -136,7 +143,12 @@ class BudgetRound(ClusterableModel):
             heading=_("Budget"),
         ),
         MultiFieldPanel(
-            [FieldPanel("ballot_scope"), FieldPanel("ballots_changeable"), FieldPanel("minimum_voting_age")],
+            [
+                FieldPanel("ballot_scope"),
+                FieldPanel("ballots_changeable"),
+                FieldPanel("minimum_voting_age"),
+                FieldPanel("minimum_votes"),
+            ],
             heading=_("Voting"),
         ),
         InlinePanel("area_budgets", label=_("Budget per area"), heading=_("Budget per area")),

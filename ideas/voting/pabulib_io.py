@@ -9,6 +9,7 @@ into the results snapshot (ideas/voting/results.py), which counts exactly the te
 from __future__ import annotations
 
 import datetime
+import math
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -134,6 +135,7 @@ def import_election(election: Election, name: str | None = None) -> ImportReport
             voting_starts=now - 20 * day,
             results_published=now - day,
             implementation_starts=now + 365 * day,
+            minimum_votes=math.ceil(election.threshold) if election.threshold else 0,
         )
         BallotRules.objects.create(round=budget_round, **rules_from_meta(meta))
         category = _default_row(Category, "Imported")
@@ -274,6 +276,8 @@ def export_round(budget_round: BudgetRound, area: Area | None = None, rule: str 
         "max_sum_cost": _number(budget) if rules.method == Method.APPROVAL_BUDGET else None,
         "max_sum_points": rules.points_total if rules.method == Method.CUMULATIVE else None,
         "max_points": rules.max_points_per_idea if rules.method == Method.CUMULATIVE else None,
+        # The round's minimum votes travel with the file, so that a recount anywhere funds the same ideas.
+        "min_project_score_threshold": budget_round.minimum_votes or None,
         "currency": "EUR",
     }
     meta = {key: value for key, value in meta.items() if value not in (None, "")}
