@@ -151,6 +151,14 @@ class BudgetRound(ClusterableModel):
             ],
             heading=_("Voting"),
         ),
+        InlinePanel(
+            "ballot_rules",
+            label=_("Ballot rules"),
+            heading=_("Ballot rules"),
+            help_text=_(
+                "Without rules, voters choose ideas within the budget. Rules without an area hold for every area."
+            ),
+        ),
         InlinePanel("area_budgets", label=_("Budget per area"), heading=_("Budget per area")),
         MultiFieldPanel(
             [

@@ -11,6 +11,8 @@ import uuid
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 
 class BallotRules(models.Model):
@@ -23,7 +25,8 @@ class BallotRules(models.Model):
         CUMULATIVE = "cumulative", _("Share points among ideas")
         RANKING = "ranking", _("Rank ideas")
 
-    round = models.ForeignKey(
+    # A ParentalKey, so that staff edit the rules inline on the round (BudgetRound.panels).
+    round = ParentalKey(
         "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="ballot_rules"
     )
     area = models.ForeignKey(
@@ -51,6 +54,14 @@ class BallotRules(models.Model):
     min_budget_share = models.PositiveSmallIntegerField(
         _("use at least this share of the budget (%)"), default=0, validators=[MaxValueValidator(100)]
     )
+
+    panels = [
+        FieldPanel("area"),
+        FieldPanel("method"),
+        FieldRowPanel([FieldPanel("min_choices"), FieldPanel("max_choices")]),
+        FieldRowPanel([FieldPanel("points_total"), FieldPanel("max_points_per_idea")]),
+        FieldPanel("min_budget_share"),
+    ]
 
     def __str__(self):
         return f"{self.round} - {self.area or '*'}: {self.get_method_display()}"

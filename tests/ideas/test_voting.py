@@ -208,3 +208,13 @@ def test_eligibility_needs_a_confirmed_residency(voting_round, resident, unverif
     budget_round, _ideas = voting_round
     assert why_not_eligible(unverified, budget_round)
     assert why_not_eligible(resident, budget_round), "verified, but residency not confirmed"
+
+
+def test_staff_edit_ballot_rules_inline_on_the_round(client, idea_moderator, voting_round):
+    budget_round, _ideas = voting_round
+    client.force_login(idea_moderator)
+    response = client.get(f"/admin/snippets/ideas/budgetround/edit/{budget_round.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="ballot_rules-TOTAL_FORMS"' in html
+    assert 'name="minimum_votes"' in html
