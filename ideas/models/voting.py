@@ -128,7 +128,6 @@ class Ballot(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     lookup = models.CharField(_("lookup key"), max_length=64, unique=True)
     reference = models.CharField(_("receipt reference"), max_length=16, unique=True)
-    age_band = models.CharField(_("age band"), max_length=10, blank=True)
 
     def __str__(self):
         return self.reference

@@ -64,6 +64,7 @@ def ballot_scope(budget_round, area):
 
 
 def age_band(birth_year, year):
+    """The published age band of a voter born in `birth_year`, for participation figures (from the register)."""
     if birth_year is None:
         return ""
     age = year - birth_year
@@ -103,7 +104,6 @@ def cast(budget_round, person, *, channel, choices, area=None, birth_year=None, 
                         channel=channel,
                         lookup=lookup,
                         reference=keys.new_reference(),
-                        age_band=age_band(birth_year, moment.year),
                     )
             except IntegrityError:
                 # The same person's ballot arrived a moment earlier (another tab, another channel): from here on

@@ -2,6 +2,7 @@
 every idea's explanation in words, Equal Shares against greedy, charts, participation, and the counted .pb file
 for anyone to recount."""
 
+from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from ideas.counting.pabulib import parse_text
 from ideas.counting.run import count_election
 from ideas.models import Ballot, Channel, Idea, RoundResult, VoterRecord
+from ideas.voting.casting import age_band
 
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 320, 48
 
@@ -123,11 +125,14 @@ def results(request, page):
                 VoterRecord.objects.filter(round=budget_round).values_list("channel").annotate(n=Count("id"))
             )
         ],
+        # From the register, never from ballots: an age on a ballot could single out its voter.
         "age_bands": sorted(
-            Ballot.objects.filter(round=budget_round)
-            .exclude(age_band="")
-            .values_list("age_band")
-            .annotate(n=Count("id"))
+            Counter(
+                age_band(birth_year, budget_round.voting_starts.year)
+                for birth_year in VoterRecord.objects.filter(
+                    round=budget_round, birth_year__isnull=False
+                ).values_list("birth_year", flat=True)
+            ).items()
         ),
         "areas": sorted(
             Ballot.objects.filter(round=budget_round, area__isnull=False)

@@ -50,6 +50,7 @@ def test_results_page_explains_every_idea(client, counted_page):
     assert f"/api/v1/results/{result.pk}/pb/" in html
     assert "Method of Equal Shares" in html and "Greedy" in html
     assert "Online: 4" in html
+    assert "40-64: 4" in html, "participation by age comes from the register"
 
 
 def test_results_page_before_any_count_is_not_found(client, home_en):

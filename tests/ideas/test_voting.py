@@ -175,6 +175,15 @@ def test_ballots_carry_no_time_and_no_value_shared_with_the_register(voting_roun
         cast(budget_round, person(number), channel=Channel.ONLINE, choices={ideas[number].pk: 1})
     ballot_fields = {field.get_internal_type() for field in Ballot._meta.concrete_fields}
     assert not {"DateTimeField", "DateField", "AutoField", "BigAutoField"} & ballot_fields
+    # Nothing about the voter either (an age band could single out the only young voter of a day).
+    assert {field.name for field in Ballot._meta.concrete_fields} == {
+        "id",
+        "round",
+        "area",
+        "channel",
+        "lookup",
+        "reference",
+    }
     register_values = set(VoterRecord.objects.values_list("voter_key", flat=True))
     ballot_values = set(Ballot.objects.values_list("lookup", flat=True)) | set(
         Ballot.objects.values_list("reference", flat=True)
