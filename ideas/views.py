@@ -68,6 +68,8 @@ def idea_list(request, page):
         messages.warning(request, " ".join(errors))
     sort = idea_filter.form.cleaned_data.get("ordering") or "newest"
     view = "map" if request.GET.get("view") == "map" else "list"
+    # Names in the active language, fetched once for the filters and the cards.
+    category_names, area_names = localized_names(Category), localized_names(Area)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -79,12 +81,12 @@ def idea_list(request, page):
         "sort": sort,
         "view": view,
         "query_string": query.urlencode(),
-        "categories": _choices(Category),
-        "areas": _choices(Area),
+        "categories": _choices(Category, category_names),
+        "areas": _choices(Area, area_names),
         "statuses": [(status.value, status.label) for status in Status if status in PUBLIC],
         "can_add": request.user.has_perm("ideas.add_idea", budget_round),
-        "category_names": localized_names(Category),
-        "area_names": localized_names(Area),
+        "category_names": category_names,
+        "area_names": area_names,
     }
     if view == "map":
         # The map shows every matching idea with a place; the list below it stays paginated.
@@ -94,8 +96,7 @@ def idea_list(request, page):
     return TemplateResponse(request, "ideas/budget_round_page.html", context)
 
 
-def _choices(model):
-    names = localized_names(model)
+def _choices(model, names):
     rows = model.objects.filter(locale__language_code="lv").values_list("code", "translation_key")
     return sorted(((code, names[key]) for code, key in rows), key=lambda choice: choice[1])
 

@@ -55,7 +55,7 @@ def explanation_text(explanation):
     return texts.get(reason, lambda: _("Not funded."))()
 
 
-def _chart(rows, budget):
+def _chart(rows):
     """A votes-against-cost scatter as SVG coordinates (the same numbers are in the table below it)."""
     if not rows:
         return None
@@ -153,7 +153,7 @@ def results(request, page):
             "used_percent": int(used * 100 / budget) if budget else 0,
             "voters": outcome.get("voters", 0),
             "comparison": comparison,
-            "chart": _chart(rows, budget),
+            "chart": _chart(rows),
             "participation": participation,
             "breadcrumb_current": _("Results"),
         },

@@ -227,3 +227,21 @@ def test_staff_edit_ballot_rules_inline_on_the_round(client, idea_moderator, vot
     html = response.content.decode()
     assert 'name="ballot_rules-TOTAL_FORMS"' in html
     assert 'name="minimum_votes"' in html
+
+
+def test_staff_can_confirm_residency_in_person(voting_round, resident, other_resident):
+    from django.core.exceptions import ValidationError
+
+    from ideas.models import ResidentProfile
+    from ideas.voting.eligibility import confirm_in_person
+
+    budget_round, ideas = voting_round
+    profile = ResidentProfile.objects.create(user=resident, display_name="Anna")
+    confirm_in_person(profile, "030303-12345", ideas[0].area, 1990)
+    profile.refresh_from_db()
+    assert profile.residency == "in_person" and profile.person_key == keys.person_key("030303-12345")
+    assert why_not_eligible(resident, budget_round) is None
+    # The same person cannot be confirmed for a second account.
+    other = ResidentProfile.objects.create(user=other_resident, display_name="Juris")
+    with pytest.raises(ValidationError):
+        confirm_in_person(other, "030303-12345", ideas[0].area, 1990)
