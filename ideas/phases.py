@@ -27,18 +27,34 @@ class Feature(StrEnum):
     MODERATE = "moderate"  # publish, request changes, reject, merge
     ASSESS = "assess"  # official cost and feasibility
     VOTE = "vote"
+    ISSUE_CODES = "issue_codes"  # staff print batches of one-time voting codes ahead of and during the vote
+    HAND_OUT_CODES = "hand_out_codes"  # staff hand a code to an identified person
+    ENTER_PAPER = "enter_paper"  # staff register paper voters and type in paper ballots
+    CLOSE_VOTING = "close_voting"  # staff end the vote early (the round's results date becomes now)
+    COUNT = "count"  # staff count the ballots and publish the result
 
 
 _ALWAYS = {Feature.FOLLOW, Feature.REPORT}
 
 PHASE_FEATURES = {
-    Phase.UPCOMING: {Feature.MODERATE},
+    Phase.UPCOMING: {Feature.MODERATE, Feature.ISSUE_CODES},
     Phase.SUBMISSION: _ALWAYS
-    | {Feature.ADD_IDEA, Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS},
-    Phase.REVIEW: _ALWAYS | {Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS},
-    Phase.SUPPORT: _ALWAYS | {Feature.COMMENT, Feature.SUPPORT, Feature.MODERATE, Feature.ASSESS},
-    Phase.VOTING: _ALWAYS | {Feature.VOTE},
-    Phase.RESULTS: _ALWAYS | {Feature.COMMENT},
+    | {
+        Feature.ADD_IDEA,
+        Feature.EDIT_IDEA,
+        Feature.COMMENT,
+        Feature.MODERATE,
+        Feature.ASSESS,
+        Feature.ISSUE_CODES,
+    },
+    Phase.REVIEW: _ALWAYS
+    | {Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS, Feature.ISSUE_CODES},
+    Phase.SUPPORT: _ALWAYS
+    | {Feature.COMMENT, Feature.SUPPORT, Feature.MODERATE, Feature.ASSESS, Feature.ISSUE_CODES},
+    Phase.VOTING: _ALWAYS
+    | {Feature.VOTE, Feature.ISSUE_CODES, Feature.HAND_OUT_CODES, Feature.ENTER_PAPER, Feature.CLOSE_VOTING},
+    # Paper ballots from the polling places are typed in after the polls close, before the count.
+    Phase.RESULTS: _ALWAYS | {Feature.COMMENT, Feature.ENTER_PAPER, Feature.COUNT},
     Phase.IMPLEMENTATION: _ALWAYS | {Feature.COMMENT},
 }
 

@@ -104,3 +104,24 @@ rules.add_perm("ideas.assess_idea", is_moderator & phase_allows_feature(Feature.
 rules.add_perm("ideas.hide_comment", is_moderator)
 rules.add_perm("ideas.view_moderation_queue", is_moderator)
 rules.add_perm("ideas.vote_idea", is_verified_resident & phase_allows_feature(Feature.VOTE))
+
+
+@rules.predicate
+def is_not_entry_author(user, entry):
+    """A paper ballot is confirmed by someone other than the staff member who typed it in."""
+    return entry is not None and entry.entered_by_id != user.pk
+
+
+# The voting desk (ideas/moderation/voting.py): election work for the Moderators group, each step in its phase.
+rules.add_perm("ideas.view_voting_desk", is_moderator)
+rules.add_perm("ideas.upload_census", is_moderator)
+rules.add_perm("ideas.issue_voting_codes", is_moderator & phase_allows_feature(Feature.ISSUE_CODES))
+rules.add_perm("ideas.hand_out_voting_code", is_moderator & phase_allows_feature(Feature.HAND_OUT_CODES))
+rules.add_perm("ideas.void_voting_codes", is_moderator)
+rules.add_perm("ideas.enter_paper_ballot", is_moderator & phase_allows_feature(Feature.ENTER_PAPER))
+rules.add_perm(
+    "ideas.confirm_paper_ballot",
+    is_moderator & is_not_entry_author & phase_allows_feature(Feature.ENTER_PAPER),
+)
+rules.add_perm("ideas.close_voting", is_moderator & phase_allows_feature(Feature.CLOSE_VOTING))
+rules.add_perm("ideas.count_votes", is_moderator & phase_allows_feature(Feature.COUNT))

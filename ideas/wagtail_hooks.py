@@ -44,6 +44,20 @@ def _interpolated(message, status):
 _interpolated_lazy = lazy(_interpolated, str)
 
 
+# The voting desk (ideas/moderation/voting.py) logs these on the round.
+VOTING_DESK_ACTIONS = (
+    ("ideas.voting.codes_issued", _("Issue voting codes"), _("Voting codes issued")),
+    ("ideas.voting.code_handed_out", _("Hand out voting code"), _("Voting code handed out")),
+    ("ideas.voting.codes_voided", _("Void voting codes"), _("Unused voting codes voided")),
+    ("ideas.voting.paper_voter", _("Register paper voter"), _("Paper voter registered")),
+    ("ideas.voting.paper_entered", _("Type in paper ballot"), _("Paper ballot typed in")),
+    ("ideas.voting.paper_confirmed", _("Confirm paper ballot"), _("Paper ballot confirmed")),
+    ("ideas.voting.paper_rejected", _("Reject paper ballot"), _("Typed-in paper ballot rejected")),
+    ("ideas.voting.close", _("Close voting"), _("Voting closed")),
+    ("ideas.voting.count", _("Count votes"), _("Count started")),
+)
+
+
 @hooks.register("register_log_actions")
 def register_idea_log_actions(actions):
     for status in Status:
@@ -57,3 +71,5 @@ def register_idea_log_actions(actions):
     actions.register_action("ideas.comment.hide", _("Hide comment"), _("Comment hidden"))
     actions.register_action("ideas.comment.unhide", _("Unhide comment"), _("Comment shown again"))
     actions.register_action("ideas.report.resolve", _("Resolve report"), _("Report resolved"))
+    for action, label, message in VOTING_DESK_ACTIONS:
+        actions.register_action(action, label, message)

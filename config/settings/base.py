@@ -23,6 +23,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "home",
     "ideas",
+    "django_tasks_db",  # the database task backend and its worker (manage.py db_worker)
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales, adds sync options
     "wagtail.contrib.forms",
@@ -184,6 +185,8 @@ SPECTACULAR_SETTINGS = {
 # Maps: Leaflet 1.9.4 ships in site/static/vendor/leaflet (no CDN); the tile server is configurable
 # (empty: a map without background tiles, the address and coordinates still work).
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# A Unicode TrueType font for PDF files (voting code sheets); Debian's fonts-dejavu-core provides this one.
+PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
 MAP_CENTER = (56.83, 24.23)  # Ķekavas novads
 MAP_ZOOM = 11

@@ -6,9 +6,18 @@ from .paper import PaperBallotEntry
 from .participation import Comment, Follow, Report, Support
 from .profiles import ResidentProfile
 from .reasons import ReasonTemplate
-from .results import RoundResult
+from .results import CountJob, RoundResult
 from .rounds import Area, AreaBudget, BudgetRound, BudgetRoundPage, Category
-from .voting import Ballot, BallotChoice, BallotRules, CensusEntry, Channel, VoterRecord, VotingCode
+from .voting import (
+    Ballot,
+    BallotChoice,
+    BallotRules,
+    CensusEntry,
+    CensusUpload,
+    Channel,
+    VoterRecord,
+    VotingCode,
+)
 
 __all__ = [
     "Area",
@@ -20,8 +29,10 @@ __all__ = [
     "BudgetRoundPage",
     "Category",
     "CensusEntry",
+    "CensusUpload",
     "Channel",
     "Comment",
+    "CountJob",
     "Follow",
     "Idea",
     "IdeaImage",

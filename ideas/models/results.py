@@ -4,6 +4,7 @@ Made by ideas/voting/results.py (`count_round`, wired to `manage.py count_round`
 `.pb` file that was counted and its SHA-256, so anyone can download it and recount it with any Pabulib tool.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,4 +52,51 @@ class RoundResult(models.Model):
     class Meta:
         verbose_name = _("round result")
         verbose_name_plural = _("round results")
+        ordering = ["-created_at", "-pk"]
+
+
+class CountJob(models.Model):
+    """Staff asked for a round to be counted from the voting desk (ideas/moderation/voting.py); the work runs as
+    a background task (ideas/voting/count_jobs.py) and this row shows its progress and, at the end, its results."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Counting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="count_jobs"
+    )
+    rule = models.CharField(_("rule"), max_length=40)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    parts_total = models.PositiveSmallIntegerField(_("parts to count"), default=1)
+    parts_done = models.PositiveSmallIntegerField(_("parts counted"), default=0)
+    current_part = models.CharField(_("counting now"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    result_ids = models.JSONField(_("results"), default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self):
+        return round(100 * self.parts_done / self.parts_total) if self.parts_total else 100
+
+    def __str__(self):
+        return f"{self.round} ({self.get_state_display()})"
+
+    class Meta:
+        verbose_name = _("count job")
+        verbose_name_plural = _("count jobs")
         ordering = ["-created_at", "-pk"]

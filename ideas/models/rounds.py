@@ -304,6 +304,30 @@ class BudgetRoundPage(RoutablePageMixin, Page):
 
         return views.ballot_done(request, self)
 
+    @path("vote/code/", name="vote_with_code")
+    def vote_with_code_view(self, request):
+        from ideas.voting import views
+
+        return views.vote_with_code(request, self)
+
+    @path("vote/code/ballot/", name="code_ballot")
+    def code_ballot_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_form(request, self, voter_class=views.CodeVoter)
+
+    @path("vote/code/review/", name="code_review")
+    def code_review_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_review(request, self, voter_class=views.CodeVoter)
+
+    @path("vote/code/done/", name="code_done")
+    def code_done_view(self, request):
+        from ideas.voting import views
+
+        return views.ballot_done(request, self, by_code=True)
+
     @path("residency/", name="confirm_residency")
     def confirm_residency_view(self, request):
         from ideas.voting import views

@@ -8,6 +8,7 @@ Votes are cast through ideas/voting/casting.py only.
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -197,3 +198,28 @@ class CensusEntry(models.Model):
     class Meta:
         verbose_name = _("census entry")
         verbose_name_plural = _("census list")
+
+
+class CensusUpload(models.Model):
+    """The audit trail of the census list: who loaded which file when, and what it changed (voting desk)."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    loaded = models.PositiveIntegerField(_("residents loaded"))
+    removed = models.PositiveIntegerField(_("residents removed"))
+    total = models.PositiveIntegerField(_("residents in all"))
+
+    def __str__(self):
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d})" if self.uploaded_at else self.file_name
+
+    class Meta:
+        verbose_name = _("census upload")
+        verbose_name_plural = _("census uploads")
+        ordering = ["-uploaded_at", "-pk"]

@@ -142,3 +142,70 @@ class HideCommentForm(forms.Form):
         max_length=250,
         help_text=_("Shown in place of the comment, e.g. “Offensive language”."),
     )
+
+
+# The voting desk (ideas/moderation/voting.py) -------------------------------------------------------------
+
+
+class CodeBatchForm(forms.Form):
+    """A new batch of one-time voting codes, printed at once as a PDF."""
+
+    batch = forms.CharField(
+        label=_("Batch name"),
+        max_length=100,
+        help_text=_("Where the codes go, for example “Ķekava library, 12 May”."),
+    )
+    count = forms.IntegerField(label=_("Number of codes"), min_value=1, max_value=1000, initial=50)
+
+
+def checked_personal_code(label):
+    """A personal code that staff check against identity documents; views turn it into a keyed hash."""
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        help_text=_("Checked against identity documents; only a keyed hash of it is kept."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class HandOutCodeForm(forms.Form):
+    """Recording that a code was handed to an identified person (their personal code becomes a keyed hash)."""
+
+    code = forms.CharField(label=_("Voting code"), max_length=20)
+    personal_code = checked_personal_code(_("Personal code of the person"))
+
+
+class PaperVoterForm(forms.Form):
+    """A person voting on paper at a polling place, entered in the register before they get a ballot paper."""
+
+    personal_code = checked_personal_code(_("Personal code"))
+    area = forms.ChoiceField(label=_("Area of the ballot"), required=False)
+    birth_year = forms.IntegerField(label=_("Birth year"), min_value=1900, max_value=2100)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas:
+            self.fields["area"].choices = areas
+            self.fields["area"].required = True
+        else:
+            del self.fields["area"]
+
+
+class CensusUploadForm(forms.Form):
+    """The census list as a CSV file (ideas/voting/census.py)."""
+
+    file = forms.FileField(
+        label=_("Census list (CSV)"),
+        help_text=_("Columns personal_code, area (area code) and birth_year, UTF-8."),
+    )
+    replace = forms.BooleanField(label=_("Remove residents who are not in this file"), required=False)
+
+
+class CountForm(forms.Form):
+    """The rule a round is counted with (ideas/counting)."""
+
+    rule = forms.ChoiceField(label=_("Counting rule"))
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = rules

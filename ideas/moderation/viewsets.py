@@ -5,12 +5,14 @@ categories, reason templates; the translatable ones get wagtail-localize's trans
 from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, LocaleColumn
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ideas.models import Area, BudgetRound, Category, Comment, Idea, ReasonTemplate, Report
-from ideas.moderation import comments, ideas
+from ideas.moderation import comments, ideas, voting
 from ideas.phases import Phase
 
 PHASE_LABELS = {
@@ -178,6 +180,35 @@ class ReasonTemplateViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class VotingDeskMenuItem(MenuItem):
+    """Shown to those the rules let use the voting desk."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("ideas.view_voting_desk")
+
+
+class VotingDeskViewSet(ViewSet):
+    """The voting desk (ideas/moderation/voting.py): codes, paper ballots, census list, closing and counting
+    (ParticipationGroup)."""
+
+    name = voting.DESK
+    url_prefix = "participation/voting"
+    icon = "mail"
+    menu_label = _("Voting desk")
+    menu_item_class = VotingDeskMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", voting.DeskIndexView.as_view(), name="index"),
+            path("census/", voting.CensusView.as_view(), name="census"),
+            path("<int:pk>/", voting.RoundDeskView.as_view(), name="round"),
+            path("<int:pk>/codes/", voting.CodesView.as_view(), name="codes"),
+            path("<int:pk>/paper/", voting.PaperView.as_view(), name="paper"),
+            path("<int:pk>/count/", voting.CountView.as_view(), name="count"),
+            path("<int:pk>/count/<int:job_pk>/", voting.CountJobView.as_view(), name="job"),
+        ]
+
+
 class ParticipationGroup(SnippetViewSetGroup):
     """The "Participation" admin menu with every viewset above (ideas/wagtail_hooks.py)."""
 
@@ -189,6 +220,7 @@ class ParticipationGroup(SnippetViewSetGroup):
         AreaViewSet,
         CategoryViewSet,
         ReasonTemplateViewSet,
+        VotingDeskViewSet,
     )
     menu_label = _("Participation")
     menu_icon = "group"

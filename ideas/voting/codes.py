@@ -41,6 +41,13 @@ def _find(budget_round, code, *states):
     return found
 
 
+def is_usable(budget_round, code):
+    """Whether a code was handed out for this round and has not voted yet."""
+    return VotingCode.objects.filter(
+        round=budget_round, code_hash=keys.code_hash(code), state=VotingCode.State.ISSUED
+    ).exists()
+
+
 def hand_out(budget_round, code, personal_code):
     """Record whom a code was given to (as a keyed hash), so that the person cannot vote twice elsewhere."""
     with transaction.atomic():

@@ -125,3 +125,16 @@ class ResidencyForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
+
+
+class VotingCodeForm(forms.Form):
+    """A one-time voting code, typed in by a person voting without an account (views.vote_with_code)."""
+
+    code = forms.CharField(
+        label=_("Your voting code"),
+        max_length=30,
+        help_text=_("The code on your card, for example ABCD-EFGH-JKLM. Capital or small letters both work."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )

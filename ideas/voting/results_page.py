@@ -81,11 +81,51 @@ def _chart(rows):
     }
 
 
+def _latest_by_area(budget_round):
+    """The newest result of each part of a round: {area or None: result}, areas in the order of their names."""
+    latest = {}
+    for result in (
+        RoundResult.objects.filter(round=budget_round).select_related("area").order_by("-created_at", "-pk")
+    ):
+        latest.setdefault(result.area, result)
+    return dict(
+        sorted(
+            latest.items(),
+            key=lambda item: (item[0] is not None, item[0].localized_name() if item[0] else ""),
+        )
+    )
+
+
+def _area_links(page, latest, shown):
+    """For a round counted per area: each area's funded ideas and budget used, linking to its own results."""
+    base = page.url + page.reverse_subpage("results")
+    return [
+        {
+            "name": area.localized_name(),
+            "url": f"{base}?area={area.code}",
+            "funded": len(result.outcome.get("selected", [])),
+            "used": Decimal(result.outcome["cost"]),
+            "budget": Decimal(result.outcome["budget"]),
+            "voters": result.outcome.get("voters", 0),
+            "current": result == shown,
+        }
+        for area, result in latest.items()
+        if area is not None
+    ]
+
+
 def results(request, page):
+    """`results/` (route "results" of BudgetRoundPage): the newest count of the round, or of one area
+    (`?area=code`) when the round was counted per area, with a table of every area's result."""
     budget_round = page.budget_round
-    result = RoundResult.objects.filter(round=budget_round, area__isnull=True).order_by("-created_at").first()
-    if result is None:
+    latest = _latest_by_area(budget_round)
+    if not latest:
         raise Http404(_("The results of this round have not been published yet."))
+    wanted = request.GET.get("area")
+    by_code = {area.code: result for area, result in latest.items() if area is not None}
+    if wanted and wanted not in by_code:
+        raise Http404(_("This area has no results in this round."))
+    result = by_code[wanted] if wanted else next(iter(latest.values()))
     outcome = result.outcome
     ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round)}
     rows = []
@@ -147,6 +187,8 @@ def results(request, page):
             "page": page,
             "budget_round": budget_round,
             "result": result,
+            "area": result.area,
+            "area_links": _area_links(page, latest, result),
             "rows": rows,
             "budget": budget,
             "used": used,

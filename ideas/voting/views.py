@@ -1,6 +1,7 @@
 """The online ballot of a round, served through BudgetRoundPage's routes (ideas/models/rounds.py): `vote/` (the
 ballot form), `vote/review/` (check, then cast), `vote/done/` (the receipt) and `residency/` (confirming residency
-with a personal code).
+with a personal code); people with a one-time voting code use `vote/code/` and then the same ballot, review and
+receipt pages under `vote/code/`, without an account.
 
 Every rule is checked by ideas/voting/ballot_rules.py through casting's helpers; casting.cast records the vote.
 The choices wait in the session between the form and the review (never in hidden fields), and leave it once cast.
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,14 +24,18 @@ from django.utils.translation import gettext as _
 from ideas.models import Area, Ballot, BudgetRound, Channel, ResidentProfile
 from ideas.phases import Feature, phase_allows
 from ideas.rules import is_verified_resident
-from ideas.voting import keys
+from ideas.voting import codes, keys
 from ideas.voting.ballot_rules import APPROVAL_BUDGET, CUMULATIVE
 from ideas.voting.casting import VoteRefused, ballot_ideas, ballot_scope, cast, check_choices, rules_for
 from ideas.voting.eligibility import confirm_from_census, why_not_eligible
-from ideas.voting.forms import AreaForm, BallotForm, ResidencyForm
+from ideas.voting.forms import AreaForm, BallotForm, ResidencyForm, VotingCodeForm
 
 PENDING = "ballot_pending"
+CODE_PENDING = "code_ballot_pending"
+CODE = "voting_code"
 RECEIPT = "ballot_receipt"
+CODE_ATTEMPTS = 10  # wrong voting codes per address and round ...
+CODE_ATTEMPTS_WINDOW = 3600  # ... within this many seconds
 
 
 def _url(page, name):
@@ -43,6 +49,10 @@ def _refuse(request, page, reason, residency_link=False, status=403):
         "page": page,
         "reason": reason,
         "residency_url": _url(page, "confirm_residency") if residency_link else "",
+        # Someone who cannot vote online may still hold a voting code handed out in person.
+        "code_url": _url(page, "vote_with_code")
+        if phase_allows(page.budget_round.current_phase(), Feature.VOTE)
+        else "",
     }
     return TemplateResponse(request, "ideas/voting/not_allowed.html", context, status=status)
 
@@ -80,9 +90,9 @@ def _area(request, budget_round, pending):
     return None
 
 
-def _pending(request, budget_round):
+def _pending(request, budget_round, key=PENDING):
     """The choices waiting in the session between the form and the review, if they are for this round."""
-    pending = request.session.get(PENDING)
+    pending = request.session.get(key)
     return pending if pending and pending.get("round") == budget_round.pk else None
 
 
@@ -117,21 +127,96 @@ def _basket(rules, ideas, choices):
     }
 
 
-def ballot_form(request, page):
-    """`vote/`: the ballot for the round's rules (route "vote" of BudgetRoundPage). GET shows it, pre-filled with
-    the pending or recorded ballot; POST checks it without recording and moves on to the review."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if refusal := _check(request, page):
+class OnlineVoter:
+    """A logged-in resident voting online: eligibility from their profile, the ballot found again by their
+    person key, the receipt also by e-mail."""
+
+    channel = Channel.ONLINE
+    routes = {"form": "vote", "review": "vote_review", "done": "vote_done"}
+    pending_key = PENDING
+
+    def __init__(self, request, page):
+        self.request, self.page = request, page
+
+    def refusal(self):
+        if not self.request.user.is_authenticated:
+            return redirect_to_login(self.request.get_full_path())
+        return _check(self.request, self.page)
+
+    def home_area(self):
+        return self.request.user.resident_profile.residency_area
+
+    def existing_choices(self, area):
+        return _existing_choices(self.page.budget_round, self.request.user.resident_profile, area)
+
+    def cast(self, choices, area):
+        profile = self.request.user.resident_profile
+        return cast(
+            self.page.budget_round,
+            profile.person_key,
+            channel=Channel.ONLINE,
+            choices=choices,
+            area=area,
+            birth_year=profile.confirmed_birth_year,
+        )
+
+    def after_cast(self, ballot, titles):
+        profile = self.request.user.resident_profile
+        _send_receipt(self.request.user, profile, self.page, ballot.reference, titles)
+
+
+class CodeVoter(OnlineVoter):
+    """A person voting with a one-time code handed to them (ideas/voting/codes.py), without an account. The
+    code waits in the session from the code page (`vote/code/`) until the ballot is cast."""
+
+    channel = Channel.CODE
+    routes = {"form": "code_ballot", "review": "code_review", "done": "code_done"}
+    pending_key = CODE_PENDING
+
+    def code(self):
+        held = self.request.session.get(CODE)
+        return held["code"] if held and held.get("round") == self.page.budget_round.pk else None
+
+    def refusal(self):
+        if not phase_allows(self.page.budget_round.current_phase(), Feature.VOTE):
+            return _refuse(self.request, self.page, _("Voting is not open now."))
+        code = self.code()
+        if code is None or not codes.is_usable(self.page.budget_round, code):
+            return redirect(_url(self.page, "vote_with_code"))
+        return None
+
+    def home_area(self):
+        return None
+
+    def existing_choices(self, area):
+        return None
+
+    def cast(self, choices, area):
+        try:
+            return codes.vote_with_code(self.page.budget_round, self.code(), choices, area=area)
+        except VoteRefused:
+            raise
+        except ValidationError as error:
+            raise VoteRefused(error.messages) from error
+
+    def after_cast(self, ballot, titles):
+        self.request.session.pop(CODE, None)
+
+
+def ballot_form(request, page, voter_class=OnlineVoter):
+    """`vote/` (route "vote" of BudgetRoundPage; `vote/code/ballot/` for code voters): the ballot for the
+    round's rules. GET shows it, pre-filled with the pending or recorded ballot; POST checks it without
+    recording and moves on to the review."""
+    voter = voter_class(request, page)
+    if refusal := voter.refusal():
         return refusal
     budget_round = page.budget_round
-    profile = request.user.resident_profile
-    pending = _pending(request, budget_round)
+    pending = _pending(request, budget_round, voter.pending_key)
     area = _area(request, budget_round, pending)
     if budget_round.ballot_scope == BudgetRound.BallotScope.AREA and (
         area is None or "choose" in request.GET
     ):
-        return _choose_area(request, page, profile)
+        return _choose_area(request, page, voter.home_area())
     rules = rules_for(budget_round, area)
     ideas = list(ballot_ideas(budget_round, area).order_by("title"))
     if request.method == "POST":
@@ -144,17 +229,17 @@ def ballot_form(request, page):
                 for message in refused.messages:
                     form.add_error(None, message)
             else:
-                request.session[PENDING] = {
+                request.session[voter.pending_key] = {
                     "round": budget_round.pk,
                     "area": area.pk if area else None,
                     "choices": {str(idea): points for idea, points in choices.items()},
                 }
-                return redirect(_url(page, "vote_review"))
+                return redirect(_url(page, voter.routes["review"]))
         return _render_ballot(request, page, form, rules, ideas, area, status=400)
     if pending and (pending.get("area") == (area.pk if area else None)):
         initial = {int(idea): points for idea, points in pending["choices"].items()}
     else:
-        initial = _existing_choices(budget_round, profile, area)
+        initial = voter.existing_choices(area)
     form = BallotForm(ideas=ideas, rules=rules, initial_choices=initial or {})
     return _render_ballot(request, page, form, rules, ideas, area, changing=initial is not None)
 
@@ -176,12 +261,12 @@ def _render_ballot(request, page, form, rules, ideas, area, changing=False, stat
     return TemplateResponse(request, "ideas/voting/ballot.html", context, status=status)
 
 
-def _choose_area(request, page, profile):
+def _choose_area(request, page, home_area):
     """A round with a ballot per area: the voter picks theirs first (their area of residence preselected)."""
     areas = _areas()
     form = AreaForm(
         areas=[(area.code, area.localized_name()) for area in areas],
-        initial={"area": profile.residency_area.code if profile.residency_area else None},
+        initial={"area": home_area.code if home_area else None},
     )
     return TemplateResponse(
         request,
@@ -190,19 +275,19 @@ def _choose_area(request, page, profile):
     )
 
 
-def ballot_review(request, page):
-    """`vote/review/` (route "vote_review"): the pending choices and totals, with "Change" (back to the form,
-    choices kept) and "Cast my ballot" (casting.cast, then the receipt)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if refusal := _check(request, page):
+def ballot_review(request, page, voter_class=OnlineVoter):
+    """`vote/review/` (route "vote_review"; "code_review" for code voters): the pending choices and totals,
+    with "Change" (back to the form, choices kept) and "Cast my ballot" (then the receipt)."""
+    voter = voter_class(request, page)
+    if refusal := voter.refusal():
         return refusal
     budget_round = page.budget_round
-    pending = _pending(request, budget_round)
+    pending = _pending(request, budget_round, voter.pending_key)
+    form_url = _url(page, voter.routes["form"])
     if pending is None:
-        return redirect(_url(page, "vote"))
+        return redirect(form_url)
     area = Area.objects.filter(pk=pending["area"]).first() if pending.get("area") else None
-    back = _url(page, "vote") + (f"?area={area.code}" if area else "")
+    back = form_url + (f"?area={area.code}" if area else "")
     if request.method == "POST" and "change" in request.POST:
         return redirect(back)
     choices = {int(idea): points for idea, points in pending["choices"].items()}
@@ -210,25 +295,17 @@ def ballot_review(request, page):
     ideas = list(ballot_ideas(budget_round, area).order_by("title"))
     errors = []
     if request.method == "POST":
-        profile = request.user.resident_profile
         try:
-            ballot = cast(
-                budget_round,
-                profile.person_key,
-                channel=Channel.ONLINE,
-                choices=choices,
-                area=area,
-                birth_year=profile.confirmed_birth_year,
-            )
+            ballot = voter.cast(choices, area)
         except VoteRefused as refused:
             errors = refused.messages
         else:
             titles = [idea.title for idea in _ordered(ideas, choices, rules)]
-            request.session.pop(PENDING, None)
+            request.session.pop(voter.pending_key, None)
             # Shown once on the done page, then forgotten: the session should not keep a link to the ballot.
             request.session[RECEIPT] = {"round": budget_round.pk, "reference": ballot.reference}
-            _send_receipt(request.user, profile, page, ballot.reference, titles)
-            return redirect(_url(page, "vote_done"))
+            voter.after_cast(ballot, titles)
+            return redirect(_url(page, voter.routes["done"]))
     chosen = _ordered(ideas, choices, rules)
     context = {
         "page": page,
@@ -268,9 +345,10 @@ def _send_receipt(user, profile, page, reference, titles):
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
 
 
-def ballot_done(request, page):
-    """`vote/done/` (route "vote_done"): thanks, and the receipt reference shown once."""
-    if not request.user.is_authenticated:
+def ballot_done(request, page, by_code=False):
+    """`vote/done/` (route "vote_done"; "code_done" for code voters): thanks, and the receipt reference shown
+    once."""
+    if not by_code and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     receipt = request.session.get(RECEIPT)
     reference = None
@@ -283,9 +361,43 @@ def ballot_done(request, page):
         {
             "page": page,
             "reference": reference,
+            "by_code": by_code,
             "vote_url": _url(page, "vote"),
             "breadcrumb_current": _("Vote"),
         },
+    )
+
+
+def _client_address(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def vote_with_code(request, page):
+    """`vote/code/` (route "vote_with_code"): a person with a one-time voting code types it in; a usable code
+    opens the ballot (`vote/code/ballot/`). Wrong codes are counted per address and refused for a while after
+    CODE_ATTEMPTS tries, so codes cannot be guessed in bulk."""
+    budget_round = page.budget_round
+    if not phase_allows(budget_round.current_phase(), Feature.VOTE):
+        return _refuse(request, page, _("Voting is not open now."))
+    form = VotingCodeForm(request.POST or None)
+    attempts_key = f"voting-code-attempts:{budget_round.pk}:{_client_address(request)}"
+    if request.method == "POST" and form.is_valid():
+        attempts = cache.get(attempts_key, 0)
+        code = form.cleaned_data["code"]
+        if attempts >= CODE_ATTEMPTS:
+            form.add_error("code", _("Too many wrong codes. Please try again in an hour."))
+        elif codes.is_usable(budget_round, code):
+            request.session[CODE] = {"round": budget_round.pk, "code": code}
+            request.session.pop(CODE_PENDING, None)
+            return redirect(_url(page, "code_ballot"))
+        else:
+            cache.set(attempts_key, attempts + 1, CODE_ATTEMPTS_WINDOW)
+            form.add_error("code", _("This voting code is not valid, or it has already been used."))
+    return TemplateResponse(
+        request,
+        "ideas/voting/code.html",
+        {"page": page, "form": form, "breadcrumb_current": _("Vote with a code")},
+        status=400 if form.errors else 200,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from ideas.models import Ballot, BallotChoice, BudgetRoundPage, CensusEntry, Idea, ResidentProfile
 from ideas.phases import Phase
 from ideas.voting import keys
+from ideas.voting.codes import hand_out, make_batch
 from ideas.voting.eligibility import confirm_from_census
 from tests.factories import make_idea, round_in_phase, verified_resident
 from tests.home.test_accessibility import axe_violations
@@ -43,6 +44,10 @@ def ballot_pages(django_db_setup, django_db_blocker):
             HomePage.objects.get(locale__language_code=language).add_child(instance=page)
             page.save_revision().publish()
             pages[language] = page
+            # A voting code handed out for each round, for the code voter's test.
+            [code] = make_batch(budget_round, 1, f"Browser {language}")
+            hand_out(budget_round, code, f"1{'2' if language == 'lv' else '3'}0101-44444")
+            pages[f"code-{language}"] = code
         user = verified_resident("ballot-voter", email=EMAIL)
         user.set_password(PASSWORD)
         user.save()
@@ -51,7 +56,7 @@ def ballot_pages(django_db_setup, django_db_blocker):
         profile = ResidentProfile.objects.create(user=user, display_name="Voter", preferred_language="en")
         confirm_from_census(profile, CODE)
         yield pages
-        for page in pages.values():
+        for page in (pages["en"], pages["lv"]):
             budget_round = page.budget_round
             page.delete()
             BallotChoice.objects.filter(ballot__round=budget_round).delete()
@@ -120,3 +125,30 @@ def test_a_resident_votes_by_keyboard_alone(site_server, browser_page, ballot_pa
     assert page.locator("[data-receipt]").text_content() == ballot.reference
     assert set(ballot.choices.values_list("idea_id", flat=True)) == {ideas[0].pk, ideas[2].pk}
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "lv"])
+def test_a_code_voter_votes_by_keyboard_alone(site_server, browser_page, ballot_pages, language):
+    page = browser_page
+    round_page, code = ballot_pages[language], ballot_pages[f"code-{language}"]
+    budget_round = round_page.budget_round
+    ideas = list(Idea.objects.filter(round=budget_round).order_by("title"))
+    page.goto(site_server + round_page.url + "vote/code/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert axe_violations(page) == []
+    tab_to(page, "input[name='code']")
+    page.keyboard.type(code.lower())
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vote/code/ballot/")
+    tab_to(page, f"#id_idea_{ideas[1].pk}")
+    page.keyboard.press("Space")
+    tab_to(page, "form[data-ballot] button[type='submit']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vote/code/review/")
+    tab_to(page, "button[name='cast']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vote/code/done/")
+    assert axe_violations(page) == []
+    ballot = Ballot.objects.get(round=budget_round, channel="code")
+    assert page.locator("[data-receipt]").text_content() == ballot.reference
+    assert list(ballot.choices.values_list("idea_id", flat=True)) == [ideas[1].pk]

@@ -35,6 +35,19 @@ EXPECTED = {
     "hide_comment": lambda role, phase: role == "moderator",
     "view_moderation_queue": lambda role, phase: role == "moderator",
     "vote_idea": lambda role, phase: role in VERIFIED and phase == P.VOTING,
+    # The voting desk: election work for moderators, each step in its phase.
+    "view_voting_desk": lambda role, phase: role == "moderator",
+    "upload_census": lambda role, phase: role == "moderator",
+    "issue_voting_codes": lambda role, phase: (
+        role == "moderator" and phase in {P.UPCOMING, P.SUBMISSION, P.REVIEW, P.SUPPORT, P.VOTING}
+    ),
+    "hand_out_voting_code": lambda role, phase: role == "moderator" and phase == P.VOTING,
+    "void_voting_codes": lambda role, phase: role == "moderator",
+    "enter_paper_ballot": lambda role, phase: role == "moderator" and phase in {P.VOTING, P.RESULTS},
+    "confirm_others_paper_ballot": lambda role, phase: role == "moderator" and phase in {P.VOTING, P.RESULTS},
+    "confirm_own_paper_ballot": lambda role, phase: False,
+    "close_voting": lambda role, phase: role == "moderator" and phase == P.VOTING,
+    "count_votes": lambda role, phase: role == "moderator" and phase == P.RESULTS,
 }
 
 
@@ -68,13 +81,28 @@ CHECKS = {
     "hide_comment": ("ideas.hide_comment", "published"),
     "view_moderation_queue": ("ideas.view_moderation_queue", "round"),
     "vote_idea": ("ideas.vote_idea", "published"),
+    "view_voting_desk": ("ideas.view_voting_desk", "round"),
+    "upload_census": ("ideas.upload_census", "round"),
+    "issue_voting_codes": ("ideas.issue_voting_codes", "round"),
+    "hand_out_voting_code": ("ideas.hand_out_voting_code", "round"),
+    "void_voting_codes": ("ideas.void_voting_codes", "round"),
+    "enter_paper_ballot": ("ideas.enter_paper_ballot", "round"),
+    "confirm_others_paper_ballot": ("ideas.confirm_paper_ballot", "paper_by_clerk"),
+    "confirm_own_paper_ballot": ("ideas.confirm_paper_ballot", "paper_by_moderator"),
+    "close_voting": ("ideas.close_voting", "round"),
+    "count_votes": ("ideas.count_votes", "round"),
 }
 
 
-def checks(budget_round, author):
+def checks(budget_round, author, moderator):
+    from ideas.models import PaperBallotEntry
+
     objects = {"round": budget_round}
     for status in ("published", "draft", "needs_changes"):
         objects[status] = make_idea(budget_round, author=author, status=status)
+    clerk = UserFactory(username="m-clerk")
+    for name, typist in (("paper_by_clerk", clerk), ("paper_by_moderator", moderator)):
+        objects[name] = PaperBallotEntry.objects.create(round=budget_round, choices={}, entered_by=typist)
     return {check: (permission, objects[target]) for check, (permission, target) in CHECKS.items()}
 
 
@@ -83,7 +111,7 @@ def test_permission_matrix(phase, people):
     budget_round = round_in_phase(phase)
     assert budget_round.current_phase() == phase
     mismatches = []
-    for check, (permission, obj) in checks(budget_round, people["author"]).items():
+    for check, (permission, obj) in checks(budget_round, people["author"], people["moderator"]).items():
         for role in ROLES:
             expected = role == "admin" or EXPECTED[check](role, phase)
             if people[role].has_perm(permission, obj) != expected:

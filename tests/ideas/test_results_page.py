@@ -59,3 +59,50 @@ def test_results_page_before_any_count_is_not_found(client, home_en):
     home_en.add_child(instance=page)
     page.save_revision().publish()
     assert client.get(page.url + "results/").status_code == 404
+
+
+def test_a_round_counted_per_area_shows_each_area(client, home_en):
+    from django.conf import settings
+
+    from ideas.models import Area, AreaBudget, BudgetRound
+
+    budget_round = round_in_phase(
+        Phase.VOTING, total_budget=Decimal("20000"), ballot_scope=BudgetRound.BallotScope.AREA
+    )
+    north, south = Area.objects.filter(locale__language_code=settings.LANGUAGE_CODE).order_by("code")[:2]
+    for area in (north, south):
+        AreaBudget.objects.create(round=budget_round, area=area, amount=Decimal("10000"))
+    north_idea = make_idea(
+        budget_round, status="on_ballot", title="North pond", area=north, estimated_cost=4000
+    )
+    south_ideas = [
+        make_idea(budget_round, status="on_ballot", title=title, area=south, estimated_cost=6000)
+        for title in ("South trees", "South benches")
+    ]
+    voters = [
+        (north, {north_idea.pk: 1}),
+        (south, {south_ideas[0].pk: 1}),
+        (south, {south_ideas[1].pk: 1}),
+        (south, {south_ideas[0].pk: 1}),
+    ]
+    for number, (area, choices) in enumerate(voters):
+        cast(
+            budget_round,
+            keys.person_key(f"03030{number}-12345"),
+            channel=Channel.ONLINE,
+            choices=choices,
+            area=area,
+        )
+    page = BudgetRoundPage(title="Area round", slug="area-round", intro="<p>x</p>", budget_round=budget_round)
+    home_en.add_child(instance=page)
+    page.save_revision().publish()
+    north_result, south_result = count_round(budget_round, area=north), count_round(budget_round, area=south)
+
+    html = client.get(page.url + "results/").content.decode()
+    assert "Results by area" in html
+    assert f"?area={north.code}" in html and f"?area={south.code}" in html
+    south_html = client.get(page.url + f"results/?area={south.code}").content.decode()
+    assert "3 ballots were counted." in south_html and "South trees" in south_html
+    assert "North pond" not in south_html.split("Every idea and why")[1]
+    assert south_result.pb_sha256 in south_html and north_result.pb_sha256 not in south_html
+    assert client.get(page.url + "results/?area=nowhere").status_code == 404

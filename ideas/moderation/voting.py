@@ -1,0 +1,563 @@
+"""The voting desk in the Wagtail admin (VotingDeskViewSet in viewsets.py): election work for staff.
+
+Per round: the register's figures by channel; one-time voting codes (new batch printed as a PDF, hand-out to an
+identified person, voiding what was not used); paper ballots (register the voter at the polling place, type in a
+ballot, a second staff member confirms it); closing the vote and counting it as a background task with its
+progress. For the municipality: the census list upload. Every action asks its rule in ideas/rules.py, calls the
+service in ideas/voting/ that does the work, and leaves an entry in the round's audit log. Nothing here shows who
+voted for what: the register and the ballots are only ever counted.
+"""
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from ideas.models import (
+    Area,
+    Ballot,
+    BudgetRound,
+    BudgetRoundPage,
+    CensusEntry,
+    CensusUpload,
+    Channel,
+    CountJob,
+    Idea,
+    PaperBallotEntry,
+    RoundResult,
+    VoterRecord,
+    VotingCode,
+)
+from ideas.moderation.forms import (
+    CensusUploadForm,
+    CodeBatchForm,
+    CountForm,
+    HandOutCodeForm,
+    PaperVoterForm,
+)
+from ideas.voting import closing, code_sheets, codes, paper
+from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
+from ideas.voting.census import CensusFileError, load_census
+from ideas.voting.forms import BallotForm
+
+DESK = "voting_desk"
+
+RULE_LABELS = {
+    "greedy": _("Most votes first, skipping ideas that no longer fit the budget (greedy)"),
+    "greedy-threshold": _("Greedy, only ideas with at least the round's minimum votes"),
+    "greedy-no-skip": _("Most votes first, stopping at the first idea that does not fit"),
+    "equalshares": _("Method of Equal Shares"),
+    "equalshares/add1": _("Method of Equal Shares, completed with add1"),
+    "equalshares/add1-comparison": _("Method of Equal Shares, completed with add1, with the comparison step"),
+}
+
+
+def desk_url(name, *args):
+    return reverse(f"{DESK}:{name}", args=args)
+
+
+class DeskView(WagtailAdminTemplateMixin, TemplateView):
+    """Base of the desk's pages: the permission each asks, the round in the URL, breadcrumbs."""
+
+    permission = "ideas.view_voting_desk"
+    header_icon = "mail"
+    _show_breadcrumbs = True
+
+    def dispatch(self, request, *args, **kwargs):
+        self.budget_round = get_object_or_404(BudgetRound, pk=kwargs["pk"]) if "pk" in kwargs else None
+        if not request.user.has_perm(self.permission, self.budget_round):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        items = [*self.breadcrumbs_items, {"url": desk_url("index"), "label": _("Voting desk")}]
+        if self.budget_round:
+            items.append({"url": desk_url("round", self.budget_round.pk), "label": self.budget_round.name})
+        return [*items, {"url": "", "label": self.get_page_title()}]
+
+    def may(self, permission, obj=None):
+        return self.request.user.has_perm(permission, obj if obj is not None else self.budget_round)
+
+    def back(self, name):
+        return redirect(desk_url(name, self.budget_round.pk))
+
+
+def _register_by_channel(budget_round):
+    counts = dict(
+        VoterRecord.objects.filter(round=budget_round)
+        .values_list("channel")
+        .annotate(total=Count("pk"))
+        .values_list("channel", "total")
+    )
+    return [(channel.label, counts.get(channel.value, 0)) for channel in Channel]
+
+
+class DeskIndexView(DeskView):
+    """Every round with its phase and turnout, and the census list's size."""
+
+    template_name = "ideas/admin/voting/index.html"
+    page_title = _("Voting desk")
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Voting desk")}]
+
+    def get_context_data(self, **kwargs):
+        rounds = BudgetRound.objects.annotate(
+            ballot_count=Count("ballots", distinct=True),
+        ).order_by("-voting_starts", "-pk")
+        return super().get_context_data(
+            rounds=[(budget_round, desk_url("round", budget_round.pk)) for budget_round in rounds],
+            census_size=CensusEntry.objects.count(),
+            census_url=desk_url("census"),
+            may_upload_census=self.may("ideas.upload_census"),
+            **kwargs,
+        )
+
+
+class RoundDeskView(DeskView):
+    """One round: phase, register and ballots by channel, what waits, and the way to each task."""
+
+    template_name = "ideas/admin/voting/round.html"
+    page_title = _("Round")
+
+    def get_page_title(self):
+        return _("Voting")
+
+    def post(self, request, *args, **kwargs):
+        # The one action of this page: closing the vote early.
+        if not self.may("ideas.close_voting"):
+            raise PermissionDenied
+        try:
+            closing.close_voting(self.budget_round)
+        except closing.CannotCount as refused:
+            messages.error(request, str(refused))
+        else:
+            log(instance=self.budget_round, action="ideas.voting.close", user=request.user)
+            messages.success(request, _("Voting is closed. Type in the remaining paper ballots, then count."))
+        return self.back("round")
+
+    def get_context_data(self, **kwargs):
+        budget_round = self.budget_round
+        page = BudgetRoundPage.objects.live().filter(budget_round=budget_round).first()
+        return super().get_context_data(
+            budget_round=budget_round,
+            phase=budget_round.current_phase_label(),
+            register=_register_by_channel(budget_round),
+            register_total=VoterRecord.objects.filter(round=budget_round).count(),
+            ballots=Ballot.objects.filter(round=budget_round).count(),
+            pending_paper=PaperBallotEntry.objects.filter(
+                round=budget_round, state=PaperBallotEntry.State.PENDING
+            ).count(),
+            results=RoundResult.objects.filter(round=budget_round).select_related("area")[:10],
+            jobs=CountJob.objects.filter(round=budget_round)[:5],
+            results_url=(page.url + page.reverse_subpage("results")) if page and page.url else "",
+            codes_url=desk_url("codes", budget_round.pk),
+            paper_url=desk_url("paper", budget_round.pk),
+            count_url=desk_url("count", budget_round.pk),
+            history_url=reverse("wagtailsnippets_ideas_budgetround:history", args=[budget_round.pk]),
+            may_close=self.may("ideas.close_voting"),
+            may_count=self.may("ideas.count_votes"),
+            **kwargs,
+        )
+
+
+class CodesView(DeskView):
+    """Voting codes: batches with their states, a new batch (answered with the PDF), hand-out and voiding."""
+
+    template_name = "ideas/admin/voting/codes.html"
+    page_title = _("Voting codes")
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "new_batch":
+            return self.new_batch()
+        if action == "hand_out":
+            return self.hand_out()
+        if action == "void":
+            return self.void()
+        return self.back("codes")
+
+    def new_batch(self):
+        if not self.may("ideas.issue_voting_codes"):
+            raise PermissionDenied
+        form = CodeBatchForm(self.request.POST, prefix="batch")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(batch_form=form), status=400)
+        batch, count = form.cleaned_data["batch"], form.cleaned_data["count"]
+        if VotingCode.objects.filter(round=self.budget_round, batch=batch).exists():
+            form.add_error("batch", _("This round already has a batch with this name."))
+            return self.render_to_response(self.get_context_data(batch_form=form), status=400)
+        path = _code_vote_path(self.budget_round)
+        if path is None:
+            form.add_error(
+                None, _("Publish the round's page first: the printed codes tell people where to vote.")
+            )
+            return self.render_to_response(self.get_context_data(batch_form=form), status=400)
+        vote_url = self.request.build_absolute_uri(path)
+        new_codes = codes.make_batch(self.budget_round, count, batch)
+        try:
+            pdf = code_sheets.codes_pdf(self.budget_round.name, batch, new_codes, vote_url)
+        except code_sheets.FontMissing as missing:
+            # Without the paper the codes are lost: void them at once so that nobody can ever use them.
+            codes.void_unused(self.budget_round, batch)
+            messages.error(self.request, str(missing))
+            return self.back("codes")
+        log(
+            instance=self.budget_round,
+            action="ideas.voting.codes_issued",
+            user=self.request.user,
+            data={"batch": batch, "count": count},
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"voting-codes-{slugify(batch) or 'batch'}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def hand_out(self):
+        if not self.may("ideas.hand_out_voting_code"):
+            raise PermissionDenied
+        form = HandOutCodeForm(self.request.POST, prefix="hand_out")
+        if form.is_valid():
+            try:
+                codes.hand_out(
+                    self.budget_round, form.cleaned_data["code"], form.cleaned_data["personal_code"]
+                )
+            except (ValidationError, ValueError) as error:
+                form.add_error(None, _message_of(error))
+            else:
+                log(instance=self.budget_round, action="ideas.voting.code_handed_out", user=self.request.user)
+                messages.success(self.request, _("The code is handed out: it can now vote once."))
+                return self.back("codes")
+        return self.render_to_response(self.get_context_data(hand_out_form=form), status=400)
+
+    def void(self):
+        if not self.may("ideas.void_voting_codes"):
+            raise PermissionDenied
+        batch = self.request.POST.get("batch", "")
+        voided = codes.void_unused(self.budget_round, batch)
+        log(
+            instance=self.budget_round,
+            action="ideas.voting.codes_voided",
+            user=self.request.user,
+            data={"batch": batch, "count": voided},
+        )
+        messages.success(
+            self.request,
+            ngettext(
+                "%(count)s unused code of “%(batch)s” is void.",
+                "%(count)s unused codes of “%(batch)s” are void.",
+                voided,
+            )
+            % {"count": voided, "batch": batch},
+        )
+        return self.back("codes")
+
+    def get_context_data(self, batch_form=None, hand_out_form=None, **kwargs):
+        states = VotingCode.State
+        batches = (
+            VotingCode.objects.filter(round=self.budget_round)
+            .values("batch")
+            .annotate(
+                total=Count("pk"),
+                **{state.value: Count("pk", filter=Q(state=state.value)) for state in states},
+            )
+            .order_by("batch")
+        )
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            batches=batches,
+            batch_form=batch_form or CodeBatchForm(prefix="batch"),
+            hand_out_form=hand_out_form or HandOutCodeForm(prefix="hand_out"),
+            may_issue=self.may("ideas.issue_voting_codes"),
+            may_hand_out=self.may("ideas.hand_out_voting_code"),
+            may_void=self.may("ideas.void_voting_codes"),
+            **kwargs,
+        )
+
+
+def _code_vote_path(budget_round):
+    page = BudgetRoundPage.objects.live().filter(budget_round=budget_round).first()
+    if page is None or not page.url:
+        return None
+    return page.url + page.reverse_subpage("vote_with_code")
+
+
+def _message_of(error):
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _areas():
+    areas = Area.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+    return sorted(areas, key=lambda area: area.localized_name())
+
+
+class PaperView(DeskView):
+    """Paper ballots: register the voter at the polling place; type in a ballot; confirm or reject others'."""
+
+    template_name = "ideas/admin/voting/paper.html"
+    page_title = _("Paper ballots")
+
+    def by_area(self):
+        return self.budget_round.ballot_scope == BudgetRound.BallotScope.AREA
+
+    def ballot_area(self):
+        """The area whose ballot is typed in (rounds with a ballot per area), from ?area= or the form."""
+        if not self.by_area():
+            return None
+        code = self.request.POST.get("ballot_area") or self.request.GET.get("area")
+        return Area.objects.filter(code=code, locale__language_code=settings.LANGUAGE_CODE).first()
+
+    def ballot_form(self, data=None):
+        area = self.ballot_area()
+        if self.by_area() and area is None:
+            return None
+        ideas = ballot_ideas(self.budget_round, area).order_by("title")
+        return BallotForm(data, ideas=ideas, rules=rules_for(self.budget_round, area), prefix="paper")
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "register":
+            return self.register()
+        if action == "enter":
+            return self.enter()
+        if action in ("confirm", "reject"):
+            return self.decide(action)
+        return self.back("paper")
+
+    def register(self):
+        if not self.may("ideas.enter_paper_ballot"):
+            raise PermissionDenied
+        areas = [(area.code, area.localized_name()) for area in _areas()] if self.by_area() else ()
+        form = PaperVoterForm(self.request.POST, prefix="voter", areas=areas)
+        if form.is_valid():
+            area = None
+            if self.by_area():
+                area = Area.objects.get(
+                    code=form.cleaned_data["area"], locale__language_code=settings.LANGUAGE_CODE
+                )
+            try:
+                paper.register_paper_voter(
+                    self.budget_round,
+                    form.cleaned_data["personal_code"],
+                    area=area,
+                    birth_year=form.cleaned_data["birth_year"],
+                )
+            except (ValidationError, ValueError) as error:
+                form.add_error(
+                    None,
+                    _message_of(error)
+                    if isinstance(error, ValidationError)
+                    else _("A personal code has 11 digits, for example 010203-12345."),
+                )
+            else:
+                log(instance=self.budget_round, action="ideas.voting.paper_voter", user=self.request.user)
+                messages.success(self.request, _("The voter is in the register: hand them a ballot paper."))
+                return self.back("paper")
+        return self.render_to_response(self.get_context_data(voter_form=form), status=400)
+
+    def enter(self):
+        if not self.may("ideas.enter_paper_ballot"):
+            raise PermissionDenied
+        form = self.ballot_form(self.request.POST)
+        if form is None:
+            messages.error(self.request, _("Choose the area of the ballot first."))
+            return self.back("paper")
+        if form.is_valid():
+            try:
+                paper.enter(self.budget_round, form.choices(), self.request.user, area=self.ballot_area())
+            except VoteRefused as refused:
+                for message in refused.messages:
+                    form.add_error(None, message)
+            else:
+                log(instance=self.budget_round, action="ideas.voting.paper_entered", user=self.request.user)
+                messages.success(
+                    self.request,
+                    _("The ballot is typed in. Another staff member now confirms it against the paper."),
+                )
+                area = self.ballot_area()
+                return redirect(
+                    desk_url("paper", self.budget_round.pk) + (f"?area={area.code}" if area else "")
+                )
+        return self.render_to_response(self.get_context_data(entry_form=form), status=400)
+
+    def decide(self, action):
+        entry = get_object_or_404(
+            PaperBallotEntry, pk=self.request.POST.get("entry"), round=self.budget_round
+        )
+        if not self.request.user.has_perm("ideas.confirm_paper_ballot", entry):
+            if entry.entered_by_id == self.request.user.pk:
+                messages.error(
+                    self.request,
+                    _("A second person must confirm a paper ballot, not the one who typed it in."),
+                )
+                return self.back("paper")
+            raise PermissionDenied
+        if action == "reject":
+            paper.reject(entry, self.request.user)
+            log(instance=self.budget_round, action="ideas.voting.paper_rejected", user=self.request.user)
+            messages.success(self.request, _("The typed-in ballot is rejected; type the paper in again."))
+            return self.back("paper")
+        try:
+            paper.confirm(entry, self.request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(
+                self.request, _message_of(error) if isinstance(error, ValidationError) else str(error)
+            )
+        else:
+            log(instance=self.budget_round, action="ideas.voting.paper_confirmed", user=self.request.user)
+            messages.success(self.request, _("The paper ballot is confirmed and will be counted."))
+        return self.back("paper")
+
+    def get_context_data(self, voter_form=None, entry_form=None, **kwargs):
+        areas = _areas() if self.by_area() else []
+        pending = list(
+            PaperBallotEntry.objects.filter(round=self.budget_round, state=PaperBallotEntry.State.PENDING)
+            .select_related("entered_by", "area")
+            .order_by("pk")
+        )
+        titles = dict(Idea.objects.filter(round=self.budget_round).values_list("pk", "title"))
+        rows = [
+            {
+                "entry": entry,
+                "choices": [(titles.get(int(idea), idea), points) for idea, points in entry.choices.items()],
+                "may_confirm": self.request.user.has_perm("ideas.confirm_paper_ballot", entry),
+                "own": entry.entered_by_id == self.request.user.pk,
+            }
+            for entry in pending
+        ]
+        ballot_area = self.ballot_area()
+        counted = PaperBallotEntry.objects.filter(round=self.budget_round).aggregate(
+            confirmed=Count("pk", filter=Q(state=PaperBallotEntry.State.CONFIRMED)),
+            rejected=Count("pk", filter=Q(state=PaperBallotEntry.State.REJECTED)),
+        )
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            voter_form=voter_form
+            or PaperVoterForm(prefix="voter", areas=[(area.code, area.localized_name()) for area in areas]),
+            entry_form=entry_form if entry_form is not None else self.ballot_form(),
+            areas=areas,
+            ballot_area=ballot_area,
+            pending=rows,
+            counted=counted,
+            may_enter=self.may("ideas.enter_paper_ballot"),
+            **kwargs,
+        )
+
+
+class CensusView(DeskView):
+    """The census list: its size, and a CSV upload that replaces or updates it (ideas/voting/census.py)."""
+
+    template_name = "ideas/admin/voting/census.html"
+    permission = "ideas.upload_census"
+    page_title = _("Census list")
+
+    def post(self, request, *args, **kwargs):
+        form = CensusUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+                report = load_census(text, replace=form.cleaned_data["replace"])
+            except UnicodeDecodeError:
+                form.add_error(
+                    "file", _("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.")
+                )
+            except CensusFileError as error:
+                form.add_error("file", str(error))
+            else:
+                CensusUpload.objects.create(
+                    uploaded_by=request.user,
+                    file_name=upload.name[:200],
+                    loaded=report.loaded,
+                    removed=report.removed,
+                    total=report.total,
+                )
+                messages.success(
+                    request,
+                    _("Census list: %(loaded)s residents loaded, %(removed)s removed; %(total)s in all.")
+                    % {"loaded": report.loaded, "removed": report.removed, "total": report.total},
+                )
+                return redirect(desk_url("census"))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            form=form or CensusUploadForm(),
+            census_size=CensusEntry.objects.count(),
+            uploads=CensusUpload.objects.select_related("uploaded_by")[:20],
+            **kwargs,
+        )
+
+
+class CountView(DeskView):
+    """Counting: the rule, the button that queues the count, and past counts of the round."""
+
+    template_name = "ideas/admin/voting/count.html"
+    page_title = _("Count the votes")
+
+    def rules(self):
+        rules = dict(RULE_LABELS)
+        if not self.budget_round.minimum_votes:
+            rules.pop("greedy-threshold")
+        return list(rules.items())
+
+    def post(self, request, *args, **kwargs):
+        if not self.may("ideas.count_votes"):
+            raise PermissionDenied
+        form = CountForm(request.POST, rules=self.rules())
+        if form.is_valid():
+            try:
+                job = closing.start_count(self.budget_round, form.cleaned_data["rule"], request.user)
+            except closing.CannotCount as refused:
+                form.add_error(None, str(refused))
+            else:
+                log(
+                    instance=self.budget_round,
+                    action="ideas.voting.count",
+                    user=request.user,
+                    data={"rule": job.rule},
+                )
+                return redirect(desk_url("job", self.budget_round.pk, job.pk))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            form=form or CountForm(rules=self.rules()),
+            why_not=closing.why_not_countable(self.budget_round),
+            may_count=self.may("ideas.count_votes"),
+            jobs=[
+                (job, desk_url("job", self.budget_round.pk, job.pk))
+                for job in CountJob.objects.filter(round=self.budget_round)[:20]
+            ],
+            **kwargs,
+        )
+
+
+class CountJobView(DeskView):
+    """One count's progress; the page reloads itself (no JavaScript needed) until the count has finished."""
+
+    template_name = "ideas/admin/voting/job.html"
+    page_title = _("Counting")
+
+    def get_context_data(self, **kwargs):
+        job = get_object_or_404(CountJob, pk=self.kwargs["job_pk"], round=self.budget_round)
+        results = RoundResult.objects.filter(pk__in=job.result_ids).select_related("area")
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            job=job,
+            rule_label=RULE_LABELS.get(job.rule, job.rule),
+            results=results,
+            **kwargs,
+        )

@@ -1,0 +1,107 @@
+"""Closing the vote and counting it from the voting desk (ideas/moderation/voting.py).
+
+`close_voting` ends the voting phase now (the round's results date moves to this moment). `start_count` checks
+that the round can be counted and queues `run_count_job`, a django-tasks task that counts the round (each area on
+its own when the round has a ballot per area) with ideas/voting/results.count_round and records its progress on
+the CountJob, which the desk shows while it runs. `manage.py count_round` does the same work from a shell.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from ideas.counting import RULES
+from ideas.models import BudgetRound, CountJob, PaperBallotEntry
+from ideas.phases import Feature, Phase, phase_allows
+
+
+class CannotCount(Exception):
+    """The round cannot be counted now; the message is for staff."""
+
+
+def areas_to_count(budget_round):
+    """[None] for a round with one ballot, else each area that has a budget of its own."""
+    if budget_round.ballot_scope == BudgetRound.BallotScope.AREA:
+        return [area_budget.area for area_budget in budget_round.area_budgets.select_related("area")]
+    return [None]
+
+
+def close_voting(budget_round, moment=None):
+    """End the vote now: the results phase starts at this moment. Only while voting is open."""
+    moment = moment or timezone.now()
+    if budget_round.current_phase(moment) != Phase.VOTING:
+        raise CannotCount(_("Voting is not open, so it cannot be closed."))
+    budget_round.results_published = moment
+    if budget_round.implementation_starts and budget_round.implementation_starts < moment:
+        budget_round.implementation_starts = None
+    budget_round.save(update_fields=["results_published", "implementation_starts"])
+
+
+def why_not_countable(budget_round, moment=None):
+    """None when the round can be counted now, else the reason for staff."""
+    if not phase_allows(budget_round.current_phase(moment), Feature.COUNT):
+        return _("A round is counted after voting has closed, in its results phase.")
+    pending = PaperBallotEntry.objects.filter(
+        round=budget_round, state=PaperBallotEntry.State.PENDING
+    ).count()
+    if pending:
+        return _(
+            "%(count)s typed-in paper ballots still wait for a second person's confirmation; confirm or reject "
+            "them before counting."
+        ) % {"count": pending}
+    running = CountJob.objects.filter(
+        round=budget_round, state__in=[CountJob.State.QUEUED, CountJob.State.RUNNING]
+    )
+    if running.exists():
+        return _("This round is being counted already.")
+    return None
+
+
+def start_count(budget_round, rule, user):
+    """Queue a count of the round with `rule`; returns the CountJob whose progress the desk shows."""
+    if rule not in RULES:
+        raise CannotCount(_("Unknown counting rule."))
+    if reason := why_not_countable(budget_round):
+        raise CannotCount(reason)
+    job = CountJob.objects.create(
+        round=budget_round, rule=rule, requested_by=user, parts_total=len(areas_to_count(budget_round))
+    )
+    # Queued once the job row is committed, so that a worker process can find it.
+    transaction.on_commit(lambda: run_count_job.enqueue(job.pk))
+    return job
+
+
+def _update(job, **fields):
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=list(fields))
+
+
+@task()
+def run_count_job(job_id):
+    """Count the round of a CountJob, one part (area) at a time, saving progress after each part."""
+    from ideas.voting.results import count_round
+
+    job = CountJob.objects.select_related("round").filter(pk=job_id, state=CountJob.State.QUEUED).first()
+    if job is None:
+        return None
+    _update(job, state=CountJob.State.RUNNING)
+    results = []
+    try:
+        areas = areas_to_count(job.round)
+        for number, area in enumerate(areas, start=1):
+            _update(job, current_part=str(area) if area else job.round.name)
+            results.append(count_round(job.round, rule=job.rule, area=area).pk)
+            _update(job, parts_done=number, result_ids=results)
+    except Exception as error:
+        # Whatever went wrong, staff see it on the desk; the parts counted so far stay published.
+        _update(
+            job,
+            state=CountJob.State.FAILED,
+            error=str(error) or type(error).__name__,
+            finished_at=timezone.now(),
+        )
+        raise
+    _update(job, state=CountJob.State.DONE, current_part="", finished_at=timezone.now())
+    return results
