@@ -6,6 +6,8 @@ its own when the round has a ballot per area) with ideas/voting/results.count_ro
 the CountJob, which the desk shows while it runs. `manage.py count_round` does the same work from a shell.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,8 @@ from django_tasks import task
 from ideas.counting import RULES
 from ideas.models import BudgetRound, CountJob, PaperBallotEntry
 from ideas.phases import Feature, Phase, phase_allows
+
+STALE_AFTER = datetime.timedelta(hours=1)  # the largest real elections count in seconds (bench/counting.py)
 
 
 class CannotCount(Exception):
@@ -50,8 +54,11 @@ def why_not_countable(budget_round, moment=None):
             "%(count)s typed-in paper ballots still wait for a second person's confirmation; confirm or reject "
             "them before counting."
         ) % {"count": pending}
+    # A job older than that was lost with its worker (a restart, a crash): it no longer blocks a new count.
     running = CountJob.objects.filter(
-        round=budget_round, state__in=[CountJob.State.QUEUED, CountJob.State.RUNNING]
+        round=budget_round,
+        state__in=[CountJob.State.QUEUED, CountJob.State.RUNNING],
+        created_at__gte=timezone.now() - STALE_AFTER,
     )
     if running.exists():
         return _("This round is being counted already.")

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -453,3 +454,21 @@ def test_with_a_worker_the_count_runs_in_the_background(
     job.refresh_from_db()
     assert job.state == CountJob.State.DONE and job.result_ids
     assert budget_round.results.get().outcome["selected"] == [ideas[1].pk]
+
+
+def test_a_count_lost_with_its_worker_does_not_block_the_round(first_staff, voting_round):
+    import datetime
+
+    from django.utils import timezone
+
+    from ideas.voting import closing
+
+    client, _user = first_staff
+    budget_round, _ideas = voting_round
+    client.post(url("round", budget_round.pk))  # close voting
+    budget_round.refresh_from_db()
+    job = CountJob.objects.create(round=budget_round, rule="greedy", state=CountJob.State.RUNNING)
+    with translation.override("en"):
+        assert closing.why_not_countable(budget_round) == "This round is being counted already."
+    CountJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    assert closing.why_not_countable(budget_round) is None
