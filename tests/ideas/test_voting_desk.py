@@ -431,7 +431,7 @@ def test_a_failed_count_is_reported_on_the_job(voting_round, monkeypatch):
 
 
 def test_with_a_worker_the_count_runs_in_the_background(
-    first_staff, voting_round, settings, django_capture_on_commit_callbacks
+    first_staff, voting_round, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     """With the database task backend the request only queues the count: the desk shows it waiting, and a
     worker process (`manage.py db_worker`) does the counting."""
@@ -450,6 +450,9 @@ def test_with_a_worker_the_count_runs_in_the_background(
     waiting = client.get(response.url).content.decode()
     assert "Waiting to start" in waiting and 'http-equiv="refresh"' in waiting
     assert "being counted already" in client.get(url("count", budget_round.pk)).content.decode()
+    # The worker closes connections that are not in autocommit mode (close_old_connections ->
+    # close_if_unusable_or_obsolete); inside this test's transaction that would be the test's own connection.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.state == CountJob.State.DONE and job.result_ids
