@@ -7,6 +7,7 @@ from wagtail.models import Locale
 from home.models import Department
 from ideas.models import Idea, ReasonTemplate
 from ideas.statuses import PUBLIC, Status
+from ideas.voting import keys
 
 MERGE_TARGETS = PUBLIC - {Status.REJECTED, Status.MERGED}
 
@@ -158,27 +159,39 @@ class CodeBatchForm(forms.Form):
     count = forms.IntegerField(label=_("Number of codes"), min_value=1, max_value=1000, initial=50)
 
 
-def checked_personal_code(label):
-    """A personal code that staff check against identity documents; views turn it into a keyed hash."""
-    return forms.CharField(
-        label=label,
-        max_length=20,
-        help_text=_("Checked against identity documents; only a keyed hash of it is kept."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+class PersonalCodeField(forms.CharField):
+    """A personal code that staff check against identity documents; the services keep only its keyed hash."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text", _("Checked against identity documents; only a keyed hash of it is kept.")
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            keys.normalise_personal_code(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("A personal code has 11 digits, for example 010203-12345.")
+            ) from None
+        return value
 
 
 class HandOutCodeForm(forms.Form):
     """Recording that a code was handed to an identified person (their personal code becomes a keyed hash)."""
 
     code = forms.CharField(label=_("Voting code"), max_length=20)
-    personal_code = checked_personal_code(_("Personal code of the person"))
+    personal_code = PersonalCodeField(label=_("Personal code of the person"))
 
 
 class PaperVoterForm(forms.Form):
     """A person voting on paper at a polling place, entered in the register before they get a ballot paper."""
 
-    personal_code = checked_personal_code(_("Personal code"))
+    personal_code = PersonalCodeField(label=_("Personal code"))
     area = forms.ChoiceField(label=_("Area of the ballot"), required=False)
     birth_year = forms.IntegerField(label=_("Birth year"), min_value=1900, max_value=2100)
 

@@ -50,6 +50,7 @@ from ideas.voting import closing, code_sheets, codes, paper
 from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
 from ideas.voting.census import CensusFileError, load_census
 from ideas.voting.forms import BallotForm
+from ideas.voting.views import areas_by_name
 
 DESK = "voting_desk"
 
@@ -233,8 +234,8 @@ class CodesView(DeskView):
                 codes.hand_out(
                     self.budget_round, form.cleaned_data["code"], form.cleaned_data["personal_code"]
                 )
-            except (ValidationError, ValueError) as error:
-                form.add_error(None, _message_of(error))
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 log(instance=self.budget_round, action="ideas.voting.code_handed_out", user=self.request.user)
                 messages.success(self.request, _("The code is handed out: it can now vote once."))
@@ -293,15 +294,6 @@ def _code_vote_path(budget_round):
     return page.url + page.reverse_subpage("vote_with_code")
 
 
-def _message_of(error):
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def _areas():
-    areas = Area.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
-    return sorted(areas, key=lambda area: area.localized_name())
-
-
 class PaperView(DeskView):
     """Paper ballots: register the voter at the polling place; type in a ballot; confirm or reject others'."""
 
@@ -338,7 +330,7 @@ class PaperView(DeskView):
     def register(self):
         if not self.may("ideas.enter_paper_ballot"):
             raise PermissionDenied
-        areas = [(area.code, area.localized_name()) for area in _areas()] if self.by_area() else ()
+        areas = [(area.code, area.localized_name()) for area in areas_by_name()] if self.by_area() else ()
         form = PaperVoterForm(self.request.POST, prefix="voter", areas=areas)
         if form.is_valid():
             area = None
@@ -353,13 +345,8 @@ class PaperView(DeskView):
                     area=area,
                     birth_year=form.cleaned_data["birth_year"],
                 )
-            except (ValidationError, ValueError) as error:
-                form.add_error(
-                    None,
-                    _message_of(error)
-                    if isinstance(error, ValidationError)
-                    else _("A personal code has 11 digits, for example 010203-12345."),
-                )
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 log(instance=self.budget_round, action="ideas.voting.paper_voter", user=self.request.user)
                 messages.success(self.request, _("The voter is in the register: hand them a ballot paper."))
@@ -410,17 +397,15 @@ class PaperView(DeskView):
             return self.back("paper")
         try:
             paper.confirm(entry, self.request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(
-                self.request, _message_of(error) if isinstance(error, ValidationError) else str(error)
-            )
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
         else:
             log(instance=self.budget_round, action="ideas.voting.paper_confirmed", user=self.request.user)
             messages.success(self.request, _("The paper ballot is confirmed and will be counted."))
         return self.back("paper")
 
     def get_context_data(self, voter_form=None, entry_form=None, **kwargs):
-        areas = _areas() if self.by_area() else []
+        areas = areas_by_name() if self.by_area() else []
         pending = list(
             PaperBallotEntry.objects.filter(round=self.budget_round, state=PaperBallotEntry.State.PENDING)
             .select_related("entered_by", "area")

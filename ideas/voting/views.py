@@ -70,7 +70,7 @@ def _check(request, page):
     return None
 
 
-def _areas():
+def areas_by_name():
     """The areas a voter can choose from, sorted by their name in the active language."""
     # Ideas and budgets point at the default-language rows; names are shown in the active language.
     areas = Area.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
@@ -263,7 +263,7 @@ def _render_ballot(request, page, form, rules, ideas, area, changing=False, stat
 
 def _choose_area(request, page, home_area):
     """A round with a ballot per area: the voter picks theirs first (their area of residence preselected)."""
-    areas = _areas()
+    areas = areas_by_name()
     form = AreaForm(
         areas=[(area.code, area.localized_name()) for area in areas],
         initial={"area": home_area.code if home_area else None},

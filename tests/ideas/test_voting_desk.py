@@ -193,7 +193,7 @@ def test_hand_out_checks_the_code_and_the_personal_code(first_staff, voting_roun
         url("codes", budget_round.pk),
         {"action": "hand_out", "hand_out-code": code, "hand_out-personal_code": "12"},
     )
-    assert bad_person.status_code == 400
+    assert bad_person.status_code == 400 and "A personal code has 11 digits" in bad_person.content.decode()
     wrong_code = client.post(
         url("codes", budget_round.pk),
         {"action": "hand_out", "hand_out-code": "AAAA-AAAA-AAAA", "hand_out-personal_code": "020202-22222"},
