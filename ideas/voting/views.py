@@ -34,8 +34,10 @@ PENDING = "ballot_pending"
 CODE_PENDING = "code_ballot_pending"
 CODE = "voting_code"
 RECEIPT = "ballot_receipt"
-CODE_ATTEMPTS = 10  # wrong voting codes per address and round ...
-CODE_ATTEMPTS_WINDOW = 3600  # ... within this many seconds
+# Wrong voting codes allowed per address and round within the window. Generous, because a library or a
+# kiosk shares one address among many voters; guessing a code (2^60 of them) is hopeless at any such rate.
+CODE_ATTEMPTS = 50
+CODE_ATTEMPTS_WINDOW = 3600  # seconds
 
 
 def _url(page, name):
