@@ -84,9 +84,9 @@ def _chart(rows):
 def _latest_by_area(budget_round):
     """The newest result of each part of a round: {area or None: result}, areas in the order of their names."""
     latest = {}
-    for result in (
-        RoundResult.objects.filter(round=budget_round).select_related("area").order_by("-created_at", "-pk")
-    ):
+    # The counted files and explanations can be megabytes each: only the one shown is loaded in full.
+    results = RoundResult.objects.filter(round=budget_round).defer("pb_file", "explanations")
+    for result in results.select_related("area").order_by("-created_at", "-pk"):
         latest.setdefault(result.area, result)
     return dict(
         sorted(
@@ -107,7 +107,7 @@ def _area_links(page, latest, shown):
             "used": Decimal(result.outcome["cost"]),
             "budget": Decimal(result.outcome["budget"]),
             "voters": result.outcome.get("voters", 0),
-            "current": result == shown,
+            "current": result.pk == shown.pk,
         }
         for area, result in latest.items()
         if area is not None
@@ -125,7 +125,8 @@ def results(request, page):
     by_code = {area.code: result for area, result in latest.items() if area is not None}
     if wanted and wanted not in by_code:
         raise Http404(_("This area has no results in this round."))
-    result = by_code[wanted] if wanted else next(iter(latest.values()))
+    shown = by_code[wanted] if wanted else next(iter(latest.values()))
+    result = RoundResult.objects.select_related("area").get(pk=shown.pk)
     outcome = result.outcome
     ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round)}
     rows = []
