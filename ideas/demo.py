@@ -11,6 +11,7 @@ from django.utils import timezone
 from home.demo_content import DEMO_USERS
 from home.models import Department
 from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
+from ideas.demo_results import load_past_round
 from ideas.models import (
     Area,
     AreaBudget,
@@ -163,6 +164,7 @@ def load_participation(home_lv, lv, en):
     _load_round_page(home_lv, budget_round, en)
     residents = _load_residents(areas)
     _load_ideas(budget_round, residents)
+    load_past_round(home_lv, en)
     return budget_round
 
 

@@ -76,11 +76,12 @@ class HomePage(Page):
         context["upcoming_events"] = EventPage.listing(self.locale).filter(start__gte=timezone.now())[:3]
         context["news_index"] = self.get_children().type(NewsIndexPage).live().first()
         context["event_index"] = self.get_children().type(EventIndexPage).live().first()
+        # The newest round by its dates, whichever page was made first.
         context["round_page"] = (
             BudgetRoundPage.objects.live()
             .child_of(self)
             .select_related("budget_round")
-            .order_by("-pk")
+            .order_by("-budget_round__submission_starts", "-pk")
             .first()
         )
         return context

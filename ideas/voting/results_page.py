@@ -151,12 +151,21 @@ def results(request, page):
     # Equal Shares against greedy on the very file that was counted.
     election = parse_text(result.pb_file, source="result.pb")
     comparison = []
-    for rule in ("equalshares", "greedy"):
+    # Equal Shares as counted when the round used it (with or without completion), else with the add1 completion
+    # that municipalities use (Wieliczka, Assen), so that it spends the budget the way greedy does.
+    equal_shares = result.rule if result.rule.startswith("equalshares") else "equalshares/add1"
+    for rule in (equal_shares, "greedy"):
         try:
             winners = count_election(election, rule).outcome.selected
         except ValueError:  # a rule that does not apply to this kind of ballot
             continue
-        comparison.append({"rule": rule, "titles": [ideas[pid].title for pid in winners if pid in ideas]})
+        comparison.append(
+            {
+                "rule": rule,
+                "completed": "add1" in rule,
+                "titles": [ideas[pid].title for pid in winners if pid in ideas],
+            }
+        )
 
     participation = {
         # Lists of pairs, not dicts: in a template, `.items` of a Counter would look up the key "items".

@@ -45,7 +45,7 @@ def test_cast_read_and_change_my_ballot(voter, voting_round):
     assert [choice["idea"] for choice in voter.get(url).json()["choices"]] == [ideas[0].pk, ideas[2].pk]
     changed = voter.put(url, {"choices": [{"idea": ideas[1].pk}]}, format="json").json()
     assert changed["reference"] == reference and changed["choices"] == [{"idea": ideas[1].pk, "points": 1}]
-    assert Ballot.objects.count() == 1
+    assert Ballot.objects.filter(round=budget_round).count() == 1
 
 
 def test_over_budget_ballot_is_a_clear_400(voter, voting_round):
@@ -57,7 +57,7 @@ def test_over_budget_ballot_is_a_clear_400(voter, voting_round):
     )
     assert response.status_code == 400
     assert "more than the budget" in response.json()["choices"][0]
-    assert not Ballot.objects.exists()
+    assert not Ballot.objects.filter(round=budget_round).exists()
 
 
 def test_anonymous_and_unconfirmed_voters_are_refused(resident, voting_round):

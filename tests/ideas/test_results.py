@@ -107,7 +107,7 @@ def test_an_unknown_rule_is_refused(counted_round):
     budget_round, _ideas = counted_round
     with pytest.raises(ValueError, match="unknown rule"):
         count_round(budget_round, rule="lottery")
-    assert not RoundResult.objects.exists()
+    assert not RoundResult.objects.filter(round=budget_round).exists()
 
 
 def test_the_count_round_command_prints_the_outcome(counted_round):

@@ -49,6 +49,9 @@ def test_results_page_explains_every_idea(client, counted_page):
     assert result.pb_sha256 in html
     assert f"/api/v1/results/{result.pk}/pb/" in html
     assert "Method of Equal Shares" in html and "Greedy" in html
+    assert "spent with the add1 completion" in html, (
+        "the comparison completes Equal Shares as municipalities do"
+    )
     assert "Online: 4" in html
     assert "40-64: 4" in html, "participation by age comes from the register"
 
@@ -106,3 +109,13 @@ def test_a_round_counted_per_area_shows_each_area(client, home_en):
     assert "North pond" not in south_html.split("Every idea and why")[1]
     assert south_result.pb_sha256 in south_html and north_result.pb_sha256 not in south_html
     assert client.get(page.url + "results/?area=nowhere").status_code == 404
+
+
+def test_the_demo_has_a_counted_round_to_show(client):
+    """load_demo (ideas/demo_results.py) adds a finished vote with ballots from the three channels, counted with
+    Equal Shares; the home page still features the newest round."""
+    html = client.get("/en/greener-neighbourhood-2025/results/").content.decode()
+    assert "150 ballots were counted." in html and "equalshares/add1" in html
+    assert "Online: 90" in html and "Voting code: 45" in html and "Paper ballot: 15" in html
+    featured = client.get("/en/").content.decode().split('class="round-card"')[1].split("</section>")[0]
+    assert "/en/greener-neighbourhood-2026/" in featured and "2025" not in featured

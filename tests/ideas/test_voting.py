@@ -48,7 +48,8 @@ def test_over_budget_is_refused_with_a_clear_message(voting_round):
     with translation.override("en"), pytest.raises(VoteRefused) as refused:
         cast(budget_round, person(1), channel=Channel.ONLINE, choices={idea.pk: 1 for idea in ideas})
     assert "cost 26000" in refused.value.messages[0] and "20000" in refused.value.messages[0]
-    assert not Ballot.objects.exists() and not VoterRecord.objects.exists()
+    assert not Ballot.objects.filter(round=budget_round).exists()
+    assert not VoterRecord.objects.filter(round=budget_round).exists()
 
 
 def test_one_ballot_per_person_whatever_the_channel(voting_round):
@@ -56,7 +57,7 @@ def test_one_ballot_per_person_whatever_the_channel(voting_round):
     cast(budget_round, person(1), channel=Channel.PAPER, choices={ideas[0].pk: 1})
     with translation.override("en"), pytest.raises(VoteRefused, match="already voted"):
         cast(budget_round, person(1), channel=Channel.ONLINE, choices={ideas[1].pk: 1})
-    assert Ballot.objects.count() == 1
+    assert Ballot.objects.filter(round=budget_round).count() == 1
 
 
 def test_a_ballot_can_be_changed_until_voting_closes(voting_round):
@@ -64,9 +65,9 @@ def test_a_ballot_can_be_changed_until_voting_closes(voting_round):
     first = cast(budget_round, person(1), channel=Channel.ONLINE, choices={ideas[0].pk: 1})
     second = cast(budget_round, person(1), channel=Channel.ONLINE, choices={ideas[2].pk: 1, ideas[3].pk: 1})
     assert first.pk == second.pk and first.reference == second.reference
-    assert sorted(BallotChoice.objects.values_list("idea_id", flat=True)) == sorted(
-        [ideas[2].pk, ideas[3].pk]
-    )
+    assert sorted(
+        BallotChoice.objects.filter(ballot__round=budget_round).values_list("idea_id", flat=True)
+    ) == sorted([ideas[2].pk, ideas[3].pk])
     budget_round.ballots_changeable = False
     budget_round.save()
     with pytest.raises(VoteRefused):

@@ -276,7 +276,7 @@ def test_a_rejected_entry_is_not_counted(first_staff, second_staff, voting_round
     other.post(url("paper", budget_round.pk), {"action": "reject", "entry": entry.pk})
     entry.refresh_from_db()
     assert entry.state == PaperBallotEntry.State.REJECTED
-    assert not Ballot.objects.exists()
+    assert not Ballot.objects.filter(round=budget_round).exists()
 
 
 # The census list -----------------------------------------------------------------------------------------

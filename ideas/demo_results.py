@@ -1,0 +1,207 @@
+"""Demo data of a finished vote (part of `manage.py load_demo`, called from ideas/demo.py): the round
+"Zaļāka apkaime 2025" with ideas on the ballot, 150 secret ballots from the three channels in one register, and
+a published count with the Method of Equal Shares, so that the results page and the voting desk have something
+to show. Idempotent like the rest of the demo: nothing is added when the round exists.
+
+The people are made up: synthetic personal codes, kept only as keyed hashes like real ones.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ideas.models import Area, BudgetRound, BudgetRoundPage, Category, Channel, Idea, StatusChange
+from ideas.statuses import Status
+from ideas.voting import keys
+from ideas.voting.casting import cast
+
+ROUND_NAME = "Zaļāka apkaime 2025"
+BUDGET = Decimal("60000")
+VOTERS = 150
+
+PAGE = {
+    "lv": {
+        "title": "Līdzdalības budžets: Zaļāka apkaime 2025",
+        "slug": "zalaka-apkaime-2025",
+        "intro": "<p>Iedzīvotāji nobalsoja par idejām, ko pašvaldība atzina par īstenojamām. Šeit redzams, kuras "
+        "idejas saņēma finansējumu un kāpēc.</p>",
+    },
+    "en": {
+        "title": "Participatory budget: Greener neighbourhood 2025",
+        "slug": "greener-neighbourhood-2025",
+        "intro": "<p>Residents voted on the ideas the municipality found feasible. Here you can see which ideas "
+        "were funded, and why.</p>",
+    },
+}
+
+# (area, category, cost, title, summary, how popular it is among the made-up voters: 0..1)
+IDEAS = [
+    (
+        "kekava",
+        "greenery",
+        18000,
+        "Ābeļu dārzs pie Ķekavas skolas",
+        "Divdesmit ābeles un soliņi skolas pagalmā.",
+        0.62,
+    ),
+    (
+        "kekava",
+        "green-mobility",
+        24000,
+        "Velonovietnes pie stacijas",
+        "Jumta nojume četrdesmit velosipēdiem.",
+        0.55,
+    ),
+    ("balozi", "recreation", 15000, "Āra trenažieri Baložu parkā", "Seši trenažieri visiem vecumiem.", 0.48),
+    (
+        "balozi",
+        "environment",
+        6000,
+        "Šķirošanas stacija pie ezera",
+        "Konteineri stiklam, papīram un plastmasai.",
+        0.35,
+    ),
+    (
+        "baldone",
+        "greenery",
+        12000,
+        "Puķu pļava Baldones centrā",
+        "Vietējo savvaļas puķu pļava zāliena vietā.",
+        0.41,
+    ),
+    (
+        "baldone",
+        "recreation",
+        21000,
+        "Dabas taka gar Ķekaviņu",
+        "Laipas un informācijas stendi 1,2 km garumā.",
+        0.44,
+    ),
+    (
+        "daugmales-pagasts",
+        "community",
+        9000,
+        "Kopienas dārzs Daugmalē",
+        "Dobes, instrumentu nojume un lietus ūdens muca.",
+        0.30,
+    ),
+    (
+        "kekavas-pagasts",
+        "green-mobility",
+        14000,
+        "Gājēju pāreja ar apgaismojumu",
+        "Droša pāreja pie autobusa pieturas.",
+        0.38,
+    ),
+]
+
+
+def _at(days):
+    today = timezone.localdate()
+    return timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=days), datetime.time(9))
+    )
+
+
+def load_past_round(home_lv, en):
+    """Create the counted demo round and its page when missing; return the round."""
+    from ideas.voting.results import count_round
+
+    budget_round = BudgetRound.objects.filter(name=ROUND_NAME).first()
+    if budget_round is None:
+        budget_round = BudgetRound.objects.create(
+            name=ROUND_NAME,
+            total_budget=BUDGET,
+            max_cost_per_idea=Decimal("30000"),
+            submission_starts=_at(-200),
+            review_starts=_at(-150),
+            support_starts=_at(-110),
+            voting_starts=_at(-60),
+            results_published=_at(-30),
+            implementation_starts=_at(60),
+        )
+        ideas = _ideas(budget_round)
+        _ballots(budget_round, ideas)
+        count_round(budget_round, rule="equalshares/add1")
+    _page(home_lv, en, budget_round)
+    return budget_round
+
+
+def _ideas(budget_round):
+    areas = {area.code: area for area in Area.objects.filter(locale__language_code="lv")}
+    categories = {category.code: category for category in Category.objects.filter(locale__language_code="lv")}
+    ideas = []
+    for area, category, cost, title, summary, popularity in IDEAS:
+        idea = Idea.objects.create(
+            round=budget_round,
+            # No author (shown as a former resident): the demo's residents would otherwise get an e-mail for
+            # each status the count sets, in the middle of `make run`.
+            author=None,
+            title=title,
+            summary=summary,
+            description=summary,
+            category=categories[category],
+            area=areas[area],
+            estimated_cost=Decimal(cost),
+            official_cost=Decimal(cost),
+            language="lv",
+            status=Status.ON_BALLOT,
+            submitted_at=budget_round.submission_starts,
+            published_at=budget_round.review_starts,
+        )
+        for previous, status, role in (
+            (Status.DRAFT, Status.SUBMITTED, "author"),
+            (Status.SUBMITTED, Status.PUBLISHED, "moderator"),
+            (Status.PUBLISHED, Status.UNDER_ASSESSMENT, "staff"),
+            (Status.UNDER_ASSESSMENT, Status.FEASIBLE, "staff"),
+            (Status.FEASIBLE, Status.ON_BALLOT, "staff"),
+        ):
+            StatusChange.objects.create(idea=idea, from_status=previous, to_status=status, role=role)
+        ideas.append((idea, popularity))
+    return ideas
+
+
+def _ballots(budget_round, ideas):
+    """Made-up voters choosing popular ideas within the budget: six in ten online, three with a code, one on
+    paper, all in the voting weeks."""
+    rng = random.Random(2025)  # the same demo every time
+    channels = [Channel.ONLINE] * 6 + [Channel.CODE] * 3 + [Channel.PAPER]
+    for number in range(VOTERS):
+        chosen, total = {}, Decimal(0)
+        for idea, popularity in sorted(ideas, key=lambda pair: rng.random() - pair[1]):
+            if rng.random() < popularity and total + idea.cost <= BUDGET:
+                chosen[idea.pk] = 1
+                total += idea.cost
+        if not chosen:
+            continue
+        birth_year = rng.randint(1945, 2007)
+        personal_code = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{birth_year % 100:02d}-{number:05d}"
+        cast(
+            budget_round,
+            keys.person_key(personal_code),
+            channel=channels[number % len(channels)],
+            choices=chosen,
+            birth_year=birth_year,
+            moment=budget_round.voting_starts + datetime.timedelta(days=number % 25, hours=2),
+        )
+
+
+def _page(home_lv, en, budget_round):
+    page = BudgetRoundPage.objects.child_of(home_lv).filter(slug=PAGE["lv"]["slug"]).first()
+    if page is None:
+        page = BudgetRoundPage(
+            title=PAGE["lv"]["title"],
+            slug=PAGE["lv"]["slug"],
+            intro=PAGE["lv"]["intro"],
+            budget_round=budget_round,
+            locale=home_lv.locale,
+        )
+        home_lv.add_child(instance=page)
+        page.save_revision().publish()
+    if page.get_translation_or_none(en) is None:
+        english = page.copy_for_translation(en)
+        english.title, english.slug, english.intro = (PAGE["en"][key] for key in ("title", "slug", "intro"))
+        english.save_revision().publish()
+    return page
