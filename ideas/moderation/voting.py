@@ -422,6 +422,7 @@ class PaperView(DeskView):
             for entry in pending
         ]
         ballot_area = self.ballot_area()
+        counted_already = paper.is_counted(self.budget_round)
         counted = PaperBallotEntry.objects.filter(round=self.budget_round).aggregate(
             confirmed=Count("pk", filter=Q(state=PaperBallotEntry.State.CONFIRMED)),
             rejected=Count("pk", filter=Q(state=PaperBallotEntry.State.REJECTED)),
@@ -435,7 +436,8 @@ class PaperView(DeskView):
             ballot_area=ballot_area,
             pending=rows,
             counted=counted,
-            may_enter=self.may("ideas.enter_paper_ballot"),
+            may_enter=self.may("ideas.enter_paper_ballot") and not counted_already,
+            counted_already=counted_already,
             **kwargs,
         )
 

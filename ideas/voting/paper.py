@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.models import Ballot, BallotChoice, Channel, PaperBallotEntry, VoterRecord
+from ideas.models import Ballot, BallotChoice, Channel, PaperBallotEntry, RoundResult, VoterRecord
 from ideas.phases import Phase
 from ideas.voting import keys
 from ideas.voting.casting import VoteRefused, ballot_scope, check_choices
@@ -22,6 +22,8 @@ OPEN_FOR_PAPER = {Phase.VOTING, Phase.RESULTS}  # paper is typed in after the po
 
 def register_paper_voter(budget_round, personal_code, area=None, birth_year=None):
     """Enter a person who votes on paper in the register; refused when they already voted in any channel."""
+    if budget_round.current_phase() != Phase.VOTING:
+        raise VoteRefused(_("Voting is not open now."))
     scope = ballot_scope(budget_round, area)
     try:
         with transaction.atomic():
@@ -37,10 +39,17 @@ def register_paper_voter(budget_round, personal_code, area=None, birth_year=None
         raise VoteRefused(_("This person has already voted in this round.")) from error
 
 
+def is_counted(budget_round):
+    """Once a round is counted, no paper ballot can join it: the count would no longer be the published one."""
+    return RoundResult.objects.filter(round=budget_round).exists()
+
+
 def enter(budget_round, choices, entered_by, area=None):
     """Type in a paper ballot; it waits for a second person's confirmation."""
     if budget_round.current_phase() not in OPEN_FOR_PAPER:
         raise VoteRefused(_("Paper ballots are entered from the start of voting until the results."))
+    if is_counted(budget_round):
+        raise VoteRefused(_("This round has been counted; paper ballots can no longer be entered."))
     check_choices(budget_round, choices, area)
     return PaperBallotEntry.objects.create(
         round=budget_round, area=area, choices={str(k): v for k, v in choices.items()}, entered_by=entered_by
@@ -55,6 +64,8 @@ def confirm(entry, confirmed_by):
         entry = PaperBallotEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.state != PaperBallotEntry.State.PENDING:
             raise ValidationError(_("This paper ballot has already been dealt with."))
+        if is_counted(entry.round):
+            raise ValidationError(_("This round has been counted; paper ballots can no longer be entered."))
         choices = {int(k): v for k, v in entry.choices.items()}
         check_choices(entry.round, choices, entry.area)
         ballot = Ballot.objects.create(

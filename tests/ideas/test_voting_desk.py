@@ -475,3 +475,27 @@ def test_a_count_lost_with_its_worker_does_not_block_the_round(first_staff, voti
         assert closing.why_not_countable(budget_round) == "This round is being counted already."
     CountJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
     assert closing.why_not_countable(budget_round) is None
+
+
+def test_paper_ballots_stop_once_the_round_is_counted(first_staff, second_staff, voting_round):
+    from ideas.voting import paper
+    from ideas.voting.casting import VoteRefused
+    from ideas.voting.results import count_round
+
+    client, user = first_staff
+    other, _other_user = second_staff
+    budget_round, ideas = voting_round
+    client.post(url("paper", budget_round.pk), {"action": "enter", f"paper-idea_{ideas[0].pk}": "on"})
+    waiting = PaperBallotEntry.objects.get()
+    client.post(url("round", budget_round.pk))  # close voting
+    budget_round.refresh_from_db()
+    with pytest.raises(VoteRefused):
+        paper.register_paper_voter(budget_round, "121212-12121", birth_year=1990)
+    count_round(budget_round)
+    with pytest.raises(VoteRefused, match="counted"), translation.override("en"):
+        paper.enter(budget_round, {ideas[1].pk: 1}, user)
+    response = other.post(url("paper", budget_round.pk), {"action": "confirm", "entry": waiting.pk})
+    assert "paper ballots can no longer be entered" in " ".join(messages_of(response))
+    html = client.get(url("paper", budget_round.pk)).content.decode()
+    assert "paper ballots can no longer be entered" in html and 'value="enter"' not in html
+    assert not Ballot.objects.filter(round=budget_round).exists()
