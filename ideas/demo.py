@@ -11,6 +11,7 @@ from django.utils import timezone
 from home.demo_content import DEMO_USERS
 from home.models import Department
 from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
+from ideas.demo_results import PAGE as PAST_ROUND_PAGE
 from ideas.demo_results import load_past_round
 from ideas.models import (
     Area,
@@ -164,7 +165,7 @@ def load_participation(home_lv, lv, en):
     _load_round_page(home_lv, budget_round, en)
     residents = _load_residents(areas)
     _load_ideas(budget_round, residents)
-    load_past_round(home_lv, en)
+    _load_round_page(home_lv, load_past_round(), en, texts=PAST_ROUND_PAGE, show_in_menus=False)
     return budget_round
 
 
@@ -216,24 +217,22 @@ def _load_round(areas):
     return budget_round
 
 
-def _load_round_page(home_lv, budget_round, en):
-    page = BudgetRoundPage.objects.child_of(home_lv).filter(slug=ROUND_PAGE["lv"]["slug"]).first()
+def _load_round_page(home_lv, budget_round, en, texts=ROUND_PAGE, show_in_menus=True):
+    page = BudgetRoundPage.objects.child_of(home_lv).filter(slug=texts["lv"]["slug"]).first()
     if page is None:
         page = BudgetRoundPage(
-            title=ROUND_PAGE["lv"]["title"],
-            slug=ROUND_PAGE["lv"]["slug"],
-            intro=ROUND_PAGE["lv"]["intro"],
+            title=texts["lv"]["title"],
+            slug=texts["lv"]["slug"],
+            intro=texts["lv"]["intro"],
             budget_round=budget_round,
-            show_in_menus=True,
+            show_in_menus=show_in_menus,
             locale=home_lv.locale,
         )
         home_lv.add_child(instance=page)
         page.save_revision().publish()
     if page.get_translation_or_none(en) is None:
         english = page.copy_for_translation(en)
-        english.title, english.slug, english.intro = (
-            ROUND_PAGE["en"][key] for key in ("title", "slug", "intro")
-        )
+        english.title, english.slug, english.intro = (texts["en"][key] for key in ("title", "slug", "intro"))
         english.save_revision().publish()
     return page
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ideas.models import Area, BudgetRound, BudgetRoundPage, Category, Channel, Idea, StatusChange
+from ideas.models import Area, BudgetRound, Category, Channel, Idea, StatusChange
 from ideas.statuses import Status
 from ideas.voting import keys
 from ideas.voting.casting import cast
@@ -105,8 +105,8 @@ def _at(days):
     )
 
 
-def load_past_round(home_lv, en):
-    """Create the counted demo round and its page when missing; return the round."""
+def load_past_round():
+    """Create the counted demo round when missing; return it (ideas/demo.py gives it a page, PAGE)."""
     from ideas.voting.results import count_round
 
     budget_round = BudgetRound.objects.filter(name=ROUND_NAME).first()
@@ -125,7 +125,6 @@ def load_past_round(home_lv, en):
         ideas = _ideas(budget_round)
         _ballots(budget_round, ideas)
         count_round(budget_round, rule="equalshares/add1")
-    _page(home_lv, en, budget_round)
     return budget_round
 
 
@@ -186,22 +185,3 @@ def _ballots(budget_round, ideas):
             birth_year=birth_year,
             moment=budget_round.voting_starts + datetime.timedelta(days=number % 25, hours=2),
         )
-
-
-def _page(home_lv, en, budget_round):
-    page = BudgetRoundPage.objects.child_of(home_lv).filter(slug=PAGE["lv"]["slug"]).first()
-    if page is None:
-        page = BudgetRoundPage(
-            title=PAGE["lv"]["title"],
-            slug=PAGE["lv"]["slug"],
-            intro=PAGE["lv"]["intro"],
-            budget_round=budget_round,
-            locale=home_lv.locale,
-        )
-        home_lv.add_child(instance=page)
-        page.save_revision().publish()
-    if page.get_translation_or_none(en) is None:
-        english = page.copy_for_translation(en)
-        english.title, english.slug, english.intro = (PAGE["en"][key] for key in ("title", "slug", "intro"))
-        english.save_revision().publish()
-    return page
