@@ -11,6 +11,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from ideas.counting import RULES
@@ -37,9 +38,7 @@ def close_voting(budget_round, moment=None):
     if budget_round.current_phase(moment) != Phase.VOTING:
         raise CannotCount(_("Voting is not open, so it cannot be closed."))
     budget_round.results_published = moment
-    if budget_round.implementation_starts and budget_round.implementation_starts < moment:
-        budget_round.implementation_starts = None
-    budget_round.save(update_fields=["results_published", "implementation_starts"])
+    budget_round.save(update_fields=["results_published"])
 
 
 def why_not_countable(budget_round, moment=None):
@@ -50,9 +49,12 @@ def why_not_countable(budget_round, moment=None):
         round=budget_round, state=PaperBallotEntry.State.PENDING
     ).count()
     if pending:
-        return _(
+        return ngettext(
+            "%(count)s typed-in paper ballot still waits for a second person's confirmation; confirm or reject "
+            "it before counting.",
             "%(count)s typed-in paper ballots still wait for a second person's confirmation; confirm or reject "
-            "them before counting."
+            "them before counting.",
+            pending,
         ) % {"count": pending}
     # A job older than that was lost with its worker (a restart, a crash): it no longer blocks a new count.
     running = CountJob.objects.filter(

@@ -331,7 +331,10 @@ def test_counting_waits_for_the_close_and_for_pending_paper(
     assert budget_round.current_phase() == Phase.RESULTS
     assert round_logs(budget_round, "ideas.voting.close").count() == 1
     response = client.post(url("count", budget_round.pk), {"rule": "greedy"})
-    assert response.status_code == 400 and "still wait for a second person" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "1 typed-in paper ballot still waits for a second person" in response.content.decode()
+    )
     assert not CountJob.objects.exists()
 
 
