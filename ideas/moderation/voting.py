@@ -130,10 +130,7 @@ class RoundDeskView(DeskView):
     """One round: phase, register and ballots by channel, what waits, and the way to each task."""
 
     template_name = "ideas/admin/voting/round.html"
-    page_title = _("Round")
-
-    def get_page_title(self):
-        return _("Voting")
+    page_title = _("Voting")
 
     def post(self, request, *args, **kwargs):
         # The one action of this page: closing the vote early.
