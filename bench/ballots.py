@@ -1,5 +1,6 @@
-"""Ballot submissions per second on PostgreSQL: our cast() (rules, register, row locks) against a baseline of
-plain inserts of the same rows, measured in the same run on a throwaway test database.
+"""Ballot submissions per second on PostgreSQL: our cast() (eligibility, rules, sealing with the round's public key,
+register, row locks) against a baseline of plain inserts of the same rows (a register row and an envelope of the
+same size, unsealed), measured in the same run on a throwaway test database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kopa .venv/bin/python bench/ballots.py [--ballots 400]
 
@@ -43,20 +44,29 @@ def main():
 def run(options, connections):
     from django.core.management import call_command
 
-    from ideas.models import Ballot, BallotChoice, Channel, VoterRecord
-    from ideas.phases import Phase
+    from ideas.models import CensusEntry, Channel, SealedBallot, VoterRecord
     from ideas.voting import keys
     from ideas.voting.casting import cast
-    from tests.factories import make_idea, round_in_phase
+    from tests.factories import make_idea
+    from tests.ideas.voters import home_area, voting_round
 
     call_command("load_demo", "--no-users", verbosity=0)
-    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("100000"))
+    budget_round = voting_round(total_budget=Decimal("100000"))
+    area = home_area()
     ideas = [make_idea(budget_round, status="on_ballot", estimated_cost=Decimal(4000 + n)) for n in range(30)]
     counter = iter(range(10**9))
+    # Everyone who will vote is on the census list beforehand (eligibility is checked at every cast).
+    people = [
+        keys.person_key(f"{number % 1_000_000:06d}-{number // 1_000_000 + 10000:05d}")
+        for number in range(options.ballots * 12 + 10)
+    ]
+    CensusEntry.objects.bulk_create(
+        [CensusEntry(person_key=person, area=area, birth_year=1980) for person in people], batch_size=2000
+    )
 
     def ours():
         number = next(counter)
-        person = keys.person_key(f"{number % 1_000_000:06d}-{number // 1_000_000 + 10000:05d}")
+        person = people[number]
         choices = {ideas[(number + k) % 30].pk: 1 for k in range(5)}
         cast(budget_round, person, channel=Channel.ONLINE, choices=choices)
 
@@ -66,11 +76,8 @@ def run(options, connections):
         VoterRecord.objects.create(
             round=budget_round, voter_key=f"b{number}", channel="online", voted_on="2026-01-01"
         )
-        ballot = Ballot.objects.create(
-            round=budget_round, channel="online", lookup=f"b{number}", reference=f"B{number}"
-        )
-        BallotChoice.objects.bulk_create(
-            [BallotChoice(ballot=ballot, idea=ideas[(number + k) % 30]) for k in range(5)]
+        SealedBallot.objects.create(
+            round=budget_round, lookup=f"b{number}", sealed=bytes(4096 + 48), fingerprint=f"b{number}"
         )
 
     def per_second(job, threads):
@@ -100,7 +107,7 @@ def run(options, connections):
             f"{'cast() vs plain inserts':<28}{threads:>8}{ours_median:>12.0f}{base_median:>12.0f}"
             f"{ours_median / base_median:>8.2f}"
         )
-    print(f"ballots stored: {Ballot.objects.filter(round=budget_round).count()}")
+    print(f"sealed ballots stored: {SealedBallot.objects.filter(round=budget_round).count()}")
 
 
 if __name__ == "__main__":

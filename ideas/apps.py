@@ -7,3 +7,7 @@ class IdeasConfig(AppConfig):
 
     name = "ideas"
     verbose_name = _("Participation")
+
+    def ready(self):
+        # The eID receivers (user_signed_up, social_account_added) link a person once an account exists.
+        from ideas.accounts import adapter  # noqa: F401

@@ -3,8 +3,10 @@ residents' ideas), loaded by the one demo command, home/management/commands/load
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -21,12 +23,14 @@ from ideas.models import (
     Category,
     Comment,
     Idea,
+    PollingPlace,
     ReasonTemplate,
     ResidentProfile,
     StatusChange,
     Support,
 )
 from ideas.statuses import Status
+from ideas.voting import ballot_box
 
 AREAS = [
     ("kekava", "Ķekava", "Ķekava"),
@@ -213,8 +217,21 @@ def _load_round(areas):
     budget_round.area_budgets = [
         AreaBudget(area=areas[code], amount=Decimal(amount)) for code, amount in AREA_BUDGETS.items()
     ]
+    budget_round.polling_places = [PollingPlace(name="Ķekavas novada pašvaldība, Gaismas iela 19")]
     budget_round.save()
+    _demo_counting_keys(budget_round)
     return budget_round
+
+
+def _demo_counting_keys(budget_round):
+    """The demo's key ceremony: the private key goes to var/ (never into the database), so that a developer can
+    count the demo round after moving its dates (`manage.py count_round ID --key-file FILE`)."""
+    private_key = ballot_box.make_counting_keys(budget_round, None)
+    folder = Path(settings.BASE_DIR) / "var"
+    folder.mkdir(exist_ok=True)
+    (folder / f"demo-counting-key-round-{budget_round.pk}.txt").write_text(
+        private_key + "\n", encoding="utf-8"
+    )
 
 
 def _load_round_page(home_lv, budget_round, en, texts=ROUND_PAGE, show_in_menus=True):

@@ -3,6 +3,11 @@
 a published count with the Method of Equal Shares, so that the results page and the voting desk have something
 to show. Idempotent like the rest of the demo: nothing is added when the round exists.
 
+The vote runs through the real path: the round gets counting keys (the demo's private key is kept only in
+memory), the made-up voters are put on the census list and cast sealed ballots online, with handed-out codes and
+(when the demo staff users exist) on paper while the round's voting is open; then voting closes and the count
+opens the ballot box with the private key (ideas/voting/closing.start_count).
+
 The people are made up: synthetic personal codes, kept only as keyed hashes like real ones.
 """
 
@@ -10,12 +15,14 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from ideas.models import Area, BudgetRound, Category, Channel, Idea, StatusChange
+from ideas.models import Area, BudgetRound, Category, CensusEntry, Channel, Idea, PollingPlace, StatusChange
 from ideas.statuses import Status
-from ideas.voting import keys
+from ideas.voting import ballot_box, codes, keys, paper
 from ideas.voting.casting import cast
+from ideas.voting.closing import start_count
 
 ROUND_NAME = "Zaļāka apkaime 2025"
 BUDGET = Decimal("60000")
@@ -107,10 +114,9 @@ def _at(days):
 
 def load_past_round():
     """Create the counted demo round when missing; return it (ideas/demo.py gives it a page, PAGE)."""
-    from ideas.voting.results import count_round
-
     budget_round = BudgetRound.objects.filter(name=ROUND_NAME).first()
     if budget_round is None:
+        # Voting is open while the demo votes, then closes: every ballot goes through the services.
         budget_round = BudgetRound.objects.create(
             name=ROUND_NAME,
             total_budget=BUDGET,
@@ -119,12 +125,17 @@ def load_past_round():
             review_starts=_at(-150),
             support_starts=_at(-110),
             voting_starts=_at(-60),
-            results_published=_at(-30),
+            results_published=_at(1),
             implementation_starts=_at(60),
         )
+        place = PollingPlace.objects.create(round=budget_round, name="Baldones pagasta pārvalde")
+        private_key = ballot_box.make_counting_keys(budget_round, None)
+        budget_round.refresh_from_db()
         ideas = _ideas(budget_round)
-        _ballots(budget_round, ideas)
-        count_round(budget_round, rule="equalshares/add1")
+        _ballots(budget_round, ideas, place)
+        budget_round.results_published = _at(-30)
+        budget_round.save(update_fields=["results_published"])
+        start_count(budget_round, "equalshares/add1", None, private_key, in_background=False)
     return budget_round
 
 
@@ -162,11 +173,14 @@ def _ideas(budget_round):
     return ideas
 
 
-def _ballots(budget_round, ideas):
-    """Made-up voters choosing popular ideas within the budget: six in ten online, three with a code, one on
-    paper, all in the voting weeks."""
+def _ballots(budget_round, ideas, place):
+    """Made-up voters on the census list choosing popular ideas within the budget: six in ten online, three with
+    a code, one on paper (typed in by the demo moderator and confirmed by the administrator, when they exist)."""
     rng = random.Random(2025)  # the same demo every time
+    areas = list(Area.objects.filter(locale__language_code="lv").order_by("code"))
+    staff = list(get_user_model().objects.filter(username__in=["moderator", "admin"]).order_by("username"))
     channels = [Channel.ONLINE] * 6 + [Channel.CODE] * 3 + [Channel.PAPER]
+    code_cards = iter(codes.make_batch(budget_round, VOTERS, "Demo"))
     for number in range(VOTERS):
         chosen, total = {}, Decimal(0)
         for idea, popularity in sorted(ideas, key=lambda pair: rng.random() - pair[1]):
@@ -177,11 +191,19 @@ def _ballots(budget_round, ideas):
             continue
         birth_year = rng.randint(1945, 2007)
         personal_code = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{birth_year % 100:02d}-{number:05d}"
-        cast(
-            budget_round,
-            keys.person_key(personal_code),
-            channel=channels[number % len(channels)],
-            choices=chosen,
-            birth_year=birth_year,
-            moment=budget_round.voting_starts + datetime.timedelta(days=number % 25, hours=2),
+        person = keys.person_key(personal_code)
+        CensusEntry.objects.get_or_create(
+            person_key=person, defaults={"area": areas[number % len(areas)], "birth_year": birth_year}
         )
+        channel = channels[number % len(channels)]
+        if channel == Channel.PAPER and len(staff) == 2:
+            paper.register_paper_voter(budget_round, personal_code, place)
+            entry = paper.enter(budget_round, chosen, staff[1], place)
+            paper.confirm(entry, staff[0])
+        elif channel == Channel.CODE:
+            code = next(code_cards)
+            codes.hand_out(budget_round, code, personal_code)
+            codes.vote_with_code(budget_round, keys.code_hash(code), chosen)
+        else:
+            cast(budget_round, person, channel=Channel.ONLINE, choices=chosen)
+    codes.void_unused(budget_round, "Demo")

@@ -1,8 +1,8 @@
-"""Residents' forms: an idea with its photos, a comment, a report."""
+"""Residents' forms: an idea with its photos, a comment, a report (comments and reports are saved through
+ideas/participation.py)."""
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ideas.images import clean_image
@@ -88,31 +88,19 @@ IdeaImageFormSet = forms.inlineformset_factory(
 )
 
 
-class CommentForm(forms.ModelForm):
-    """A comment or a reply; moderators may mark it as the municipality's official answer."""
+class CommentForm(forms.Form):
+    """A comment or a reply as the idea page sends it; ideas/participation.add_comment decides what is accepted
+    (which comments may be answered, who may answer officially)."""
 
-    class Meta:
-        model = Comment
-        fields = ["text", "parent"]
-        labels = {"text": _("Your comment")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "parent": forms.HiddenInput}
-
-    def __init__(self, *args, idea, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.idea = idea
-        self.fields["parent"].queryset = Comment.objects.filter(idea=idea)
-        self.fields["parent"].required = False
-
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        # One level of replies: a reply to a reply joins the top comment's thread.
-        return parent.parent if parent and parent.parent_id else parent
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise ValidationError(_("Write something before sending."))
-        return text
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write something before sending.")},
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.all(), required=False, widget=forms.HiddenInput, label=_("Reply to")
+    )
 
 
 class ReportForm(forms.ModelForm):

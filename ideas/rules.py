@@ -85,6 +85,29 @@ def _submittable_now(user, idea):
 
 is_submittable_now = rules.predicate(_submittable_now, name="is_submittable_now")
 
+
+@rules.predicate
+def is_logged_in(user):
+    """Anyone logged in with an active account, verified or not."""
+    return user.is_authenticated and user.is_active
+
+
+@rules.predicate
+def is_shown_comment(user, comment):
+    """A comment a moderator has not hidden."""
+    return comment is not None and not comment.is_hidden
+
+
+def on_comments_idea(predicate):
+    """The same predicate asked of a comment's idea (a comment has no round or status of its own)."""
+
+    @rules.predicate(name=f"on_comments_idea_{predicate.name}")
+    def on_idea(user, comment):
+        return comment is not None and predicate.test(user, comment.idea)
+
+    return on_idea
+
+
 rules.add_perm("ideas.add_idea", is_verified_resident & phase_allows_feature(Feature.ADD_IDEA))
 rules.add_perm("ideas.view_idea", is_public | is_author | is_moderator)
 # Authors edit and submit under the same conditions: a draft, or an idea sent back, in the right phase.
@@ -98,7 +121,11 @@ rules.add_perm(
     "ideas.support_idea", is_verified_resident & is_supportable & phase_allows_feature(Feature.SUPPORT)
 )
 rules.add_perm("ideas.follow_idea", is_verified_resident & is_public & phase_allows_feature(Feature.FOLLOW))
-rules.add_perm("ideas.report_idea", is_verified_resident & is_public & phase_allows_feature(Feature.REPORT))
+can_report_idea = is_verified_resident & is_public & phase_allows_feature(Feature.REPORT)
+rules.add_perm("ideas.report_idea", can_report_idea)
+rules.add_perm("ideas.report_comment", is_shown_comment & on_comments_idea(can_report_idea))
+# Stopping the e-mails is always possible for whoever follows (ideas/participation.unfollow).
+rules.add_perm("ideas.unfollow_idea", is_logged_in)
 rules.add_perm("ideas.moderate_idea", is_moderator & phase_allows_feature(Feature.MODERATE))
 rules.add_perm("ideas.assess_idea", is_moderator & phase_allows_feature(Feature.ASSESS))
 rules.add_perm("ideas.hide_comment", is_moderator)
@@ -125,3 +152,10 @@ rules.add_perm(
 )
 rules.add_perm("ideas.close_voting", is_moderator & phase_allows_feature(Feature.CLOSE_VOTING))
 rules.add_perm("ideas.count_votes", is_moderator & phase_allows_feature(Feature.COUNT))
+# The key ceremony: before any ballot is sealed (ideas/voting/ballot_box.py refuses later ones itself).
+rules.add_perm("ideas.make_counting_keys", is_moderator & phase_allows_feature(Feature.ISSUE_CODES))
+# Exceptions to the census list and the age rule, with a reason, while people can still vote.
+rules.add_perm("ideas.grant_eligibility_override", is_moderator & phase_allows_feature(Feature.ISSUE_CODES))
+# Identity for voting (ideas/voting/identity.py, ideas/moderation/identity.py): staff confirm a person in person
+# from an identity document, or move a confirmed person to another account.
+rules.add_perm("ideas.confirm_identity", is_moderator)

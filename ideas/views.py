@@ -2,7 +2,8 @@
 idea's page, submitting and editing ideas, comments, support, follow and reports.
 
 Every permission comes from ideas/rules.py through `user.has_perm`; status changes go through
-ideas/services.py.
+ideas/services.py; support, follow, comments and reports go through ideas/participation.py, which checks and
+records them (the views here only turn its refusals into pages).
 """
 
 import random
@@ -10,7 +11,7 @@ import random
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,10 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from home.listing import paginate
-from ideas import notifications
+from ideas import participation
 from ideas.filters import IdeaFilter
 from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
-from ideas.models import Area, Category, Comment, Follow, Idea, Report, StatusChange, Support
+from ideas.models import Area, Category, Comment, Follow, Idea, StatusChange, Support
 from ideas.models.rounds import localized_names
 from ideas.phases import Feature, Phase, phase_allows
 from ideas.rules import is_verified_resident
@@ -153,7 +154,7 @@ def _render_detail(request, page, idea, comment_form=None, status=200):
             for name in ("change", "submit", "comment", "support", "follow", "report", "moderate")
         },
         "can_hide_comments": user.has_perm("ideas.hide_comment", idea),
-        "comment_form": comment_form or CommentForm(idea=idea),
+        "comment_form": comment_form or CommentForm(),
         "category_name": idea.category.localized_name(),
         "area_name": idea.area.localized_name(),
         "merged_ideas": idea.merged_ideas.filter(status=Status.MERGED),
@@ -251,71 +252,92 @@ def _submit_view(request, page, idea):
     return _submit(request, page, idea)
 
 
+def _refused(request, page, refusal):
+    """The website's answer to a refusal from ideas/participation.py."""
+    if isinstance(refusal, participation.LoginRequired):
+        return redirect_to_login(request.get_full_path())
+    return _refuse(request, page, refusal.message)
+
+
 def _support(request, page, idea):
+    """Support or (with `withdraw`) withdraw support: participation.give_support / withdraw_support."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if request.POST.get("withdraw"):
-        deleted, _rows = Support.objects.filter(idea=idea, user=request.user).delete()
-        if deleted:
-            messages.success(request, _("Your support has been withdrawn."))
-        return redirect(page.idea_url(idea))
-    if not request.user.has_perm("ideas.support_idea", idea):
-        return _refuse(
-            request, page, _why_not(request.user, phase_allows(idea.round.current_phase(), Feature.SUPPORT))
-        )
     try:
-        with transaction.atomic():
-            Support.objects.create(idea=idea, user=request.user)
-    except IntegrityError:
-        pass  # already supporting: pressing the button twice changes nothing
-    messages.success(request, _("Thank you for your support!"))
+        if request.POST.get("withdraw"):
+            if participation.withdraw_support(request.user, idea):
+                messages.success(request, _("Your support has been withdrawn."))
+        else:
+            participation.give_support(request.user, idea)
+            messages.success(request, _("Thank you for your support!"))
+    except participation.Refused as refusal:
+        return _refused(request, page, refusal)
     return redirect(page.idea_url(idea))
 
 
 def _follow(request, page, idea):
+    """Follow or (with `unfollow`) stop following: participation.follow / unfollow."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if request.POST.get("unfollow"):
-        Follow.objects.filter(idea=idea, user=request.user).delete()
-        messages.success(request, _("You no longer follow this idea."))
-        return redirect(page.idea_url(idea))
-    if not request.user.has_perm("ideas.follow_idea", idea):
-        return _refuse(request, page, _why_not(request.user, True))
-    Follow.objects.get_or_create(idea=idea, user=request.user)
-    messages.success(request, _("You follow this idea: we will e-mail you when its status changes."))
+    try:
+        if request.POST.get("unfollow"):
+            participation.unfollow(request.user, idea)
+            messages.success(request, _("You no longer follow this idea."))
+        else:
+            participation.follow(request.user, idea)
+            messages.success(request, _("You follow this idea: we will e-mail you when its status changes."))
+    except participation.Refused as refusal:
+        return _refused(request, page, refusal)
     return redirect(page.idea_url(idea))
 
 
 def _comment(request, page, idea):
+    """A comment or reply from the idea page's form: participation.add_comment."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not request.user.has_perm("ideas.comment_idea", idea):
-        return _refuse(request, page, _why_not(request.user, True))
-    form = CommentForm(request.POST, idea=idea)
-    if not form.is_valid():
-        return _render_detail(request, page, idea, comment_form=form, status=400)
-    comment = form.save(commit=False)
-    comment.idea = idea
-    comment.author = request.user
-    # Only moderators answer on behalf of the municipality.
-    comment.is_official = bool(request.POST.get("official")) and request.user.has_perm(
-        "ideas.moderate_idea", idea
-    )
-    comment.save()
-    if comment.is_official:
-        transaction.on_commit(lambda: notifications.official_answer.enqueue(comment.pk))
-    messages.success(request, _("Your comment is published."))
-    return redirect(page.idea_url(idea) + f"#comment-{comment.pk}")
+    try:
+        # Closed comments are said so first, whatever the form holds (as in the API).
+        participation.check_comment(request.user, idea)
+    except participation.Refused as refusal:
+        return _refused(request, page, refusal)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            comment = participation.add_comment(
+                request.user,
+                idea,
+                data["text"],
+                parent=data["parent"],
+                official=bool(request.POST.get("official")),
+            )
+        except participation.Refused as refusal:
+            return _refused(request, page, refusal)
+        except participation.Invalid as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your comment is published."))
+            return redirect(page.idea_url(idea) + f"#comment-{comment.pk}")
+    return _render_detail(request, page, idea, comment_form=form, status=400)
 
 
-def _report(request, page, idea, target_label, **target):
-    if not request.user.has_perm("ideas.report_idea", idea):
-        return _refuse(request, page, _why_not(request.user, True))
+def _report(request, page, idea, target, target_label):
+    """The report form for an idea or a comment: participation.check_report, then participation.report."""
+    try:
+        participation.check_report(request.user, target)
+    except participation.Refused as refusal:
+        return _refused(request, page, refusal)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        Report.objects.create(reporter=request.user, reason=form.cleaned_data["reason"], **target)
-        messages.success(request, _("Thank you. A moderator will look at it."))
-        return redirect(page.idea_url(idea))
+        try:
+            participation.report(request.user, target, form.cleaned_data["reason"])
+        except participation.Refused as refusal:
+            return _refused(request, page, refusal)
+        except participation.Invalid as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you. A moderator will look at it."))
+            return redirect(page.idea_url(idea))
     return TemplateResponse(
         request,
         "ideas/report_form.html",
@@ -325,19 +347,21 @@ def _report(request, page, idea, target_label, **target):
 
 
 def _report_idea(request, page, idea):
-    return _report(request, page, idea, idea.title, idea=idea)
+    return _report(request, page, idea, idea, idea.title)
 
 
 def report_comment(request, page, comment_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     comment = (
-        Comment.objects.select_related("idea").filter(pk=comment_id, idea__round=page.budget_round).first()
+        Comment.objects.select_related("idea__round")
+        .filter(pk=comment_id, idea__round=page.budget_round)
+        .first()
     )
-    if comment is None or comment.is_hidden:
+    if comment is None:
         raise Http404
     idea = _get_idea(request, page, comment.idea_id)
-    return _report(request, page, idea, comment.text[:80], comment=comment)
+    return _report(request, page, idea, comment, comment.text[:80])
 
 
 def my_ideas(request, page):

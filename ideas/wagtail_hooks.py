@@ -26,7 +26,12 @@ register_permission_policy(Report, RulesPermissionPolicy(Report, REPORT_PERMISSI
 
 @hooks.register("register_admin_viewset")
 def register_participation_viewsets():
-    return ParticipationGroup()
+    from ideas.moderation.identity import IdentityViewSet
+
+    group = ParticipationGroup()
+    # Identity checks (ideas/moderation/identity.py) join the Participation menu after the voting desk.
+    group.registerables.append(IdentityViewSet())
+    return group
 
 
 hooks.register("register_bulk_action", PublishBulkAction)
@@ -55,6 +60,19 @@ VOTING_DESK_ACTIONS = (
     ("ideas.voting.paper_rejected", _("Reject paper ballot"), _("Typed-in paper ballot rejected")),
     ("ideas.voting.close", _("Close voting"), _("Voting closed")),
     ("ideas.voting.count", _("Count votes"), _("Count started")),
+    ("ideas.voting.keys_made", _("Make counting keys"), _("Counting keys made")),
+    ("ideas.voting.box_opened", _("Open the ballot box"), _("Ballot box opened")),
+    ("ideas.voting.eligibility_override", _("Allow a person to vote"), _("Eligibility exception granted")),
+)
+
+
+PARTICIPATION_ACTIONS = (
+    ("ideas.support.give", _("Support idea"), _("Idea supported")),
+    ("ideas.support.withdraw", _("Withdraw support"), _("Support withdrawn")),
+    ("ideas.follow.start", _("Follow idea"), _("Idea followed")),
+    ("ideas.follow.stop", _("Stop following idea"), _("Idea no longer followed")),
+    ("ideas.comment.add", _("Comment"), _("Comment written")),
+    ("ideas.report.add", _("Report"), _("Reported to the moderators")),
 )
 
 
@@ -71,5 +89,11 @@ def register_idea_log_actions(actions):
     actions.register_action("ideas.comment.hide", _("Hide comment"), _("Comment hidden"))
     actions.register_action("ideas.comment.unhide", _("Unhide comment"), _("Comment shown again"))
     actions.register_action("ideas.report.resolve", _("Resolve report"), _("Report resolved"))
+    # Residents' own actions, written by ideas/participation.py.
+    for action, label, message in PARTICIPATION_ACTIONS:
+        actions.register_action(action, label, message)
     for action, label, message in VOTING_DESK_ACTIONS:
         actions.register_action(action, label, message)
+    # Identity for voting (ideas/voting/identity.py), logged on the resident's profile.
+    actions.register_action("ideas.identity.link", _("Confirm person"), _("Person confirmed for the account"))
+    actions.register_action("ideas.identity.move", _("Move person"), _("Person moved to another account"))

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",  # eID sign-in (OpenID Connect), configured below from OIDC_* variables
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -137,13 +139,54 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "ideas.accounts.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "ideas.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "ideas.accounts.adapter.user_display"
-# Brute-force protection: failed logins are limited per IP address and per account.
+# The client's address (ideas/limits.py client_address): how many reverse proxies of our own stand in front of
+# the site. 0: REMOTE_ADDR, X-Forwarded-For is ignored; N: the N-th address from the right of X-Forwarded-For.
+# allauth and the API's throttles are told the same number, so all three agree.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Brute-force protection: one lockout per account (the key is the e-mail address) shared by the web login and
+# the API's token endpoint, strict; per address generous, since a library or school shares one address.
+# The account comes first: a refused guess at a locked account costs the shared address nothing.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "5/5m/key,100/10m/ip",
+    "login": "60/m/ip",  # every login attempt; a class logging in together stays under it
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+
+# eID (Latvija.lv, eParaksts, Smart-ID, banks, usually through a broker) over OpenID Connect: residents sign in
+# and prove who they are for voting (ideas/voting/identity.py, ideas/accounts/adapter.py). Off without an issuer.
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+OIDC_PERSONAL_CODE_CLAIM = env("OIDC_PERSONAL_CODE_CLAIM", default="personal_code")
+OIDC_BIRTHDATE_CLAIM = env("OIDC_BIRTHDATE_CLAIM", default="birthdate")
+EID_PROVIDER_ID = "eid"  # part of the redirect URI: /accounts/oidc/eid/login/callback/
+SOCIALACCOUNT_ADAPTER = "ideas.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": EID_PROVIDER_ID,
+                "name": env("OIDC_PROVIDER_NAME", default="eID"),
+                "client_id": env("OIDC_CLIENT_ID"),
+                "secret": env("OIDC_CLIENT_SECRET", default=""),
+                "settings": {
+                    "server_url": OIDC_SERVER_URL,
+                    "scope": env.list("OIDC_SCOPES", default=["openid", "profile", "email"]),
+                },
+            }
+        ],
+    }
+# A new account made with eID still fills in the signup form (display name, privacy notice) and verifies its
+# e-mail address with our own link, whatever the provider says (SocialAccountAdapter); an e-mail address never
+# logs anyone in to an existing account.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 # The public API: session login for the site's own pages, tokens for other programs.
 REST_FRAMEWORK = {
@@ -168,6 +211,7 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
         "user": env("API_THROTTLE_USER", default="600/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttles' client address, as in ideas/limits.py
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kopā API",
@@ -190,6 +234,14 @@ PDF_FONT = env("PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.
 MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
 MAP_CENTER = (56.83, 24.23)  # Ķekavas novads
 MAP_ZOOM = 11
+
+# Budgets of attempts per client address and per account, (attempts, seconds), for the pages that take guesses
+# (ideas/limits.py check/record). Per address generous: libraries and kiosks share one address.
+KOPA_RATE_LIMITS = {
+    "residency": {"address": (100, 3600), "account": (10, 3600)},
+    "eid": {"address": (100, 3600), "account": (10, 3600)},
+    "voting_code": {"address": (50, 3600), "account": (10, 3600)},
+}
 
 # Secret ballot: the key of the keyed hashes that link a person to the register and to their ballot. It lives
 # only in the environment, so the database alone cannot tell who voted for what (ideas/voting/keys.py).

@@ -1,17 +1,18 @@
-"""Serializers of the public API: what a round, area, category, idea, comment and support look like in JSON,
-and what a resident may send to create or change them (views: ideas/api/views.py)."""
+"""Serializers of the public API: what a round, area, category, idea, comment, support, follow and report look
+like in JSON, and what a resident may send to create or change them (views: ideas/api/views.py)."""
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 
-from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage
+from ideas.limits import login_lock_seconds
+from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage, Report
 from ideas.models.ideas import RESIDENT_FIELDS
 from ideas.models.rounds import localized_names
 from ideas.phases import Phase
@@ -366,7 +367,8 @@ class CommentSerializer(ReplySerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    """A new comment, or a reply to a top-level comment of the same idea."""
+    """A new comment, or a reply to a top-level comment of the same idea (ideas/participation.add_comment
+    decides which comments may be answered and who may answer officially)."""
 
     text = serializers.CharField(max_length=3000)
     parent = serializers.PrimaryKeyRelatedField(
@@ -375,19 +377,9 @@ class CommentCreateSerializer(serializers.Serializer):
         allow_null=True,
         error_messages={"does_not_exist": _("There is no comment with the id “{pk_value}”.")},
     )
-
-    def validate_parent(self, parent):
-        if parent is None:
-            return None
-        if parent.idea_id != self.context["idea"].pk:
-            raise serializers.ValidationError(_("You can only reply to a comment on the same idea."))
-        if parent.parent_id is not None:
-            raise serializers.ValidationError(
-                _("Replies cannot be answered in turn; reply to the comment they belong to.")
-            )
-        if parent.is_hidden:
-            raise serializers.ValidationError(_("This comment was removed and cannot be answered."))
-        return parent
+    is_official = serializers.BooleanField(
+        default=False, help_text=_("The municipality's answer; moderators only, while ideas are moderated.")
+    )
 
 
 class SupportStateSerializer(serializers.Serializer):
@@ -395,6 +387,27 @@ class SupportStateSerializer(serializers.Serializer):
 
     supported = serializers.BooleanField()
     support_count = serializers.IntegerField()
+
+
+class FollowStateSerializer(serializers.Serializer):
+    """Whether the resident follows the idea now (and gets e-mails about it)."""
+
+    following = serializers.BooleanField()
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    """Why an idea or a comment should be looked at by a moderator."""
+
+    reason = serializers.CharField(max_length=Report._meta.get_field("reason").max_length)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report as its reporter sees it once sent."""
+
+    class Meta:
+        model = Report
+        fields = ["id", "idea", "comment", "reason", "created_at"]
+        read_only_fields = fields
 
 
 # Tokens -------------------------------------------------------------------------------------------------
@@ -407,7 +420,19 @@ class AuthTokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
 
     def validate(self, attrs):
-        user = authenticate(self.context.get("request"), email=attrs["email"], password=attrs["password"])
+        # Through allauth's adapter, like the web login: failures at either door count toward one lockout per
+        # account and the failure budget per address (ACCOUNT_RATE_LIMITS["login_failed"]).
+        request = self.context["request"]
+        http_request = getattr(request, "_request", request)
+        adapter = get_adapter(http_request)
+        try:
+            user = adapter.authenticate(http_request, email=attrs["email"], password=attrs["password"])
+        except DjangoValidationError as error:
+            if error.code != "too_many_login_attempts":
+                raise
+            locked = Throttled(detail=adapter.error_messages["too_many_login_attempts"])
+            locked.wait = login_lock_seconds()  # Retry-After only: the detail stays allauth's own words
+            raise locked from None
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 _("Unable to log in with this e-mail address and password."), code="authorization"

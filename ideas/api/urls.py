@@ -18,6 +18,7 @@ router.register("results", voting.RoundResultViewSet, basename="result")
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
     path("rounds/<int:round_id>/ballot/", voting.MyBallotView.as_view(), name="my-ballot"),
+    path("rounds/<int:round_id>/count/", voting.CountRoundView.as_view(), name="count-round"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

@@ -1,8 +1,9 @@
 """Views of the public API /api/v1/ (routes: ideas/api/urls.py; JSON shapes: ideas/api/serializers.py).
 
 Who may do what is asked of django-rules (`user.has_perm("ideas.support_idea", idea)`, ideas/rules.py); status
-changes go through ideas/services.py; the list of ideas is filtered and ordered by ideas/filters.py, like the
-residents' list on the website.
+changes go through ideas/services.py; supports, follows, comments and reports go through ideas/participation.py
+(the same functions as the website's), whose refusals become 401, 403 or 400 here; the list of ideas is filtered
+and ordered by ideas/filters.py, like the residents' list on the website.
 """
 
 from django.conf import settings
@@ -19,14 +20,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from ideas import participation
 from ideas.filters import IdeaFilter
+from ideas.limits import client_address
 from ideas.models import Area, BudgetRound, Category, Comment, Idea, StatusChange, Support
 from ideas.services import change_status
 from ideas.statuses import Status
@@ -115,6 +118,18 @@ class CategoryViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 IDEA_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The idea's id.")
 
 
+def _front_door(action, *args, **kwargs):
+    """Run an action of ideas/participation.py; its refusal becomes the API's 401, 403 or 400 with its message."""
+    try:
+        return action(*args, **kwargs)
+    except participation.LoginRequired as refusal:
+        raise NotAuthenticated(refusal.message) from refusal
+    except participation.Refused as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except participation.Invalid as error:
+        raise ValidationError(error.message_dict) from error
+
+
 @extend_schema_view(
     list=extend_schema(summary="Public ideas, filtered and ordered like the list on the website"),
     retrieve=extend_schema(
@@ -129,7 +144,8 @@ class IdeaViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Ideas: the public list, one idea, drafts of verified residents, submitting, supporting."""
+    """Ideas: the public list, one idea, drafts of verified residents, submitting, supporting, following,
+    reporting."""
 
     queryset = Idea.objects.all()
     serializer_class = api.IdeaSerializer
@@ -227,25 +243,63 @@ class IdeaViewSet(
     @action(detail=True, methods=["post", "delete"])
     def support(self, request, pk=None):
         idea = self.get_object()
-        if not request.user.has_perm("ideas.support_idea", idea):
-            raise PermissionDenied(
-                _(
-                    "This idea cannot be supported now: supports are given in the round's support phase, "
-                    "by residents with a verified e-mail address, to ideas still in the running."
-                )
-            )
         code = status.HTTP_200_OK
         if request.method == "POST":
-            _support, created = Support.objects.get_or_create(idea=idea, user=request.user)
-            if created:
+            if _front_door(participation.give_support, request.user, idea):
                 code = status.HTTP_201_CREATED
         else:
-            Support.objects.filter(idea=idea, user=request.user).delete()
+            _front_door(participation.withdraw_support, request.user, idea)
         state = {
             "supported": request.method == "POST",
             "support_count": Support.objects.filter(idea=idea).count(),
         }
         return Response(api.SupportStateSerializer(state).data, status=code)
+
+    @extend_schema(
+        methods=["POST"],
+        summary="Follow the idea: e-mails about its status and official answers (again: no change)",
+        request=None,
+        parameters=[IDEA_ID],
+        responses={200: api.FollowStateSerializer, 201: api.FollowStateSerializer},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Stop following the idea, in any phase (again: no change)",
+        request=None,
+        parameters=[IDEA_ID],
+        responses={200: api.FollowStateSerializer},
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def follow(self, request, pk=None):
+        idea = self.get_object()
+        code = status.HTTP_200_OK
+        if request.method == "POST":
+            if _front_door(participation.follow, request.user, idea):
+                code = status.HTTP_201_CREATED
+        else:
+            _front_door(participation.unfollow, request.user, idea)
+        state = {"following": request.method == "POST"}
+        return Response(api.FollowStateSerializer(state).data, status=code)
+
+    @extend_schema(
+        summary="Report the idea to the moderators",
+        request=api.ReportCreateSerializer,
+        parameters=[IDEA_ID],
+        responses={201: api.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        return _report(request, self.get_object())
+
+
+def _report(request, target):
+    """A report on an idea or a comment (IdeaViewSet.report, CommentViewSet.report): participation.report."""
+    # Refused before the reason is looked at, as on the website.
+    _front_door(participation.check_report, request.user, target)
+    serializer = api.ReportCreateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    report = _front_door(participation.report, request.user, target, serializer.validated_data["reason"])
+    return Response(api.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 IDEA_OF_COMMENTS = OpenApiParameter(
@@ -266,7 +320,8 @@ IDEA_OF_COMMENTS = OpenApiParameter(
     ),
 )
 class CommentViewSet(LanguageMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """The comments of one idea: read by whoever may see the idea, written by verified residents."""
+    """The comments of one idea: read by whoever may see the idea, written and reported by verified residents
+    (through ideas/participation.py)."""
 
     queryset = Comment.objects.all()
     serializer_class = api.CommentSerializer
@@ -288,24 +343,36 @@ class CommentViewSet(LanguageMixin, mixins.ListModelMixin, mixins.CreateModelMix
 
     def create(self, request, *args, **kwargs):
         idea = self.get_idea()
-        if not request.user.has_perm("ideas.comment_idea", idea):
-            raise PermissionDenied(
-                _(
-                    "You cannot comment on this idea now: comments are open on public ideas still in the "
-                    "running, to residents with a verified e-mail address, in the phases that allow them."
-                )
-            )
-        serializer = api.CommentCreateSerializer(
-            data=request.data, context={**self.get_serializer_context(), "idea": idea}
-        )
+        # Closed comments are said so first, whatever the request holds (as on the website).
+        _front_door(participation.check_comment, request.user, idea)
+        serializer = api.CommentCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        comment = Comment.objects.create(
-            idea=idea,
-            author=request.user,
-            parent=serializer.validated_data.get("parent"),
-            text=serializer.validated_data["text"],
+        data = serializer.validated_data
+        comment = _front_door(
+            participation.add_comment,
+            request.user,
+            idea,
+            data["text"],
+            parent=data.get("parent"),
+            official=data["is_official"],
         )
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Report a comment or a reply to the moderators",
+        request=api.ReportCreateSerializer,
+        parameters=[
+            IDEA_OF_COMMENTS,
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The comment's id."),
+        ],
+        responses={201: api.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, idea_id=None, pk=None):
+        comment = Comment.objects.select_related("idea__round").filter(idea=self.get_idea(), pk=pk).first()
+        if comment is None:
+            raise Http404
+        return _report(request, comment)
 
 
 class SchemaView(LanguageMixin, SpectacularAPIView):
@@ -323,14 +390,23 @@ class DocsView(SpectacularSwaggerView):
 
 
 class LoginRateThrottle(AnonRateThrottle):
-    """Few password guesses per address: token requests are limited more than other anonymous requests."""
+    """An overall limit of token requests per client address, right or wrong; the guesses themselves are
+    limited per account and per address by allauth's login_failed limit (AuthTokenRequestSerializer)."""
 
     scope = "api_token"
-    rate = "10/minute"
+    rate = "30/minute"
+
+    def get_ident(self, request):
+        # The site's one client address, never a forged X-Forwarded-For (ideas/limits.py).
+        return client_address(request)
 
 
 class AuthTokenView(LanguageMixin, APIView):
-    """Trades the e-mail address and password of an active account for an API token."""
+    """Trades the e-mail address and password of an active account for an API token.
+
+    The second door to an account besides the web login: it shares the web login's lockout (HTTP 429 while
+    an account is locked) and failure budget per address.
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -1,5 +1,7 @@
-"""API for the vote: a voter's own ballot in a round (read, cast, change) and published results with their
-counted .pb files. Routes in ideas/api/urls.py; rules enforced by ideas/voting/casting.py, as on the website."""
+"""API for the vote: a voter's own ballot in a round (cast or replace it, read its receipt) and published
+results with their counted .pb files and receipts. Routes in ideas/api/urls.py; rules enforced by
+ideas/voting/casting.py, as on the website. A cast ballot is sealed: nobody, the voter included, can read its
+choices back before the count, so GET answers with the receipt only."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,9 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.models import Area, Ballot, BallotChoice, BudgetRound, Channel, RoundResult
-from ideas.voting import keys
-from ideas.voting.casting import VoteRefused, ballot_scope, cast
+from ideas.counting import RULES
+from ideas.models import BudgetRound, Channel, CountedReceipt, CountJob, RoundResult
+from ideas.voting.casting import VoteRefused, cast, current_receipt
+from ideas.voting.closing import CannotCount, start_count
 from ideas.voting.eligibility import why_not_eligible
 
 from .views import LanguageMixin
@@ -23,22 +26,24 @@ from .views import LanguageMixin
 class BallotChoiceSerializer(serializers.Serializer):
     """One chosen idea: points on approval and cumulative ballots, the place on ranking ballots."""
 
-    idea = serializers.IntegerField()
-    points = serializers.IntegerField(min_value=1, default=1)
+    idea = serializers.IntegerField(min_value=1)
+    points = serializers.IntegerField(min_value=1, max_value=32767, default=1)
 
 
 class BallotSerializer(serializers.Serializer):
-    """A voter's ballot: its receipt reference and its choices."""
+    """A voter's ballot: the choices going in, the sealed ballot's receipt coming out."""
 
-    area = serializers.SlugField(
-        required=False, allow_null=True, help_text=_("Area code, when the round votes by area.")
+    choices = BallotChoiceSerializer(many=True, write_only=True, max_length=1000)
+    receipt = serializers.CharField(read_only=True, help_text=_("Keep it: counted receipts are published."))
+    fingerprint = serializers.CharField(read_only=True, help_text=_("SHA-256 of the sealed ballot."))
+    area = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("The area whose ballot it is.")
     )
-    reference = serializers.CharField(read_only=True)
-    choices = BallotChoiceSerializer(many=True)
 
 
 class MyBallotView(LanguageMixin, APIView):
-    """GET: the logged-in voter's ballot in a round (404 when they have not voted). PUT: cast or change it."""
+    """GET: the receipt of the logged-in voter's sealed ballot in a round (404 when they have not voted).
+    PUT: cast it, or replace it with a new one while the round allows changes."""
 
     permission_classes = [IsAuthenticated]
 
@@ -48,39 +53,19 @@ class MyBallotView(LanguageMixin, APIView):
             raise PermissionDenied(reason)
         return request.user.resident_profile
 
-    def _area(self, code):
-        if not code:
-            return None
-        area = Area.objects.filter(code=code, locale__language_code="lv").first()
-        if area is None:
-            raise ValidationError({"area": [_("There is no area with this code.")]})
-        return area
-
-    def _ballot(self, budget_round, person, area):
-        try:
-            scope = ballot_scope(budget_round, area)
-        except VoteRefused as refused:
-            raise ValidationError({"area": refused.messages}) from refused
-        return Ballot.objects.filter(lookup=keys.ballot_lookup(budget_round.pk, person, scope)).first()
-
-    def _read(self, ballot):
-        choices = BallotChoice.objects.filter(ballot=ballot).order_by("idea_id")
-        return {
-            "area": ballot.area.code if ballot.area_id else None,
-            "reference": ballot.reference,
-            "choices": [{"idea": choice.idea_id, "points": choice.points} for choice in choices],
-        }
+    def _read(self, receipt):
+        return {"receipt": receipt.code, "fingerprint": receipt.fingerprint, "area": receipt.area_id}
 
     @extend_schema(responses=BallotSerializer)
     def get(self, request, round_id):
         budget_round = get_object_or_404(BudgetRound, pk=round_id)
         profile = self._voter(request, budget_round)
-        ballot = self._ballot(budget_round, profile.person_key, self._area(request.query_params.get("area")))
-        if ballot is None:
+        receipt = current_receipt(budget_round, profile.person_key)
+        if receipt is None:
             return Response(
                 {"detail": _("You have not voted in this round.")}, status=status.HTTP_404_NOT_FOUND
             )
-        return Response(self._read(ballot))
+        return Response(self._read(receipt))
 
     @extend_schema(request=BallotSerializer, responses=BallotSerializer)
     def put(self, request, round_id):
@@ -94,17 +79,58 @@ class MyBallotView(LanguageMixin, APIView):
                 raise ValidationError({"choices": [_("Each idea may be chosen once.")]})
             choices[choice["idea"]] = choice["points"]
         try:
-            ballot = cast(
+            receipt = cast(
                 budget_round,
                 profile.person_key,
                 channel=Channel.ONLINE,
                 choices=choices,
-                area=self._area(data.validated_data.get("area")),
                 birth_year=profile.confirmed_birth_year,
             )
         except VoteRefused as refused:
             raise ValidationError({"choices": refused.messages}) from refused
-        return Response(self._read(ballot))
+        return Response(self._read(receipt))
+
+
+class CountRequestSerializer(serializers.Serializer):
+    """A count asked for by staff: the rule, and the election commission's private key while the box is sealed."""
+
+    rule = serializers.ChoiceField(choices=sorted(RULES))
+    private_key = serializers.CharField(
+        required=False, allow_blank=True, max_length=4096, write_only=True, trim_whitespace=True
+    )
+
+
+class CountJobSerializer(serializers.ModelSerializer):
+    """A count's progress: state, parts done, and the results once it has finished."""
+
+    class Meta:
+        model = CountJob
+        fields = ["id", "round", "rule", "state", "parts_total", "parts_done", "error", "result_ids"]
+
+
+class CountRoundView(LanguageMixin, APIView):
+    """POST: count a round, as the voting desk does (ideas/voting/closing.start_count: the same checks, the
+    opening of a sealed box with the private key, the same audit entry). Staff only (`ideas.count_votes`)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CountRequestSerializer, responses={202: CountJobSerializer})
+    def post(self, request, round_id):
+        budget_round = get_object_or_404(BudgetRound, pk=round_id)
+        if not request.user.has_perm("ideas.count_votes", budget_round):
+            raise PermissionDenied(_("Only the voting desk's staff count a round, after voting has closed."))
+        data = CountRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = start_count(
+                budget_round,
+                data.validated_data["rule"],
+                request.user,
+                data.validated_data.get("private_key"),
+            )
+        except CannotCount as refused:
+            raise ValidationError({"detail": [str(refused)]}) from refused
+        return Response(CountJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RoundResultSerializer(serializers.ModelSerializer):
@@ -154,3 +180,15 @@ class RoundResultViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
             f'attachment; filename="kopa-round-{result.round_id}-result-{result.pk}.pb"'
         )
         return response
+
+    @extend_schema(responses={(200, "text/plain"): str})
+    @action(detail=True, methods=["get"])
+    def receipts(self, request, pk=None):
+        """The fingerprints of every counted ballot of the round, one a line, sorted: find your receipt."""
+        result = self.get_object()
+        fingerprints = CountedReceipt.objects.filter(round=result.round_id).values_list(
+            "fingerprint", flat=True
+        )
+        return HttpResponse(
+            "".join(f"{fp}\n" for fp in fingerprints), content_type="text/plain; charset=utf-8"
+        )

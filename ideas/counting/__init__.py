@@ -8,8 +8,8 @@ each rule's module. Start with `count_file(path)` or `count_election(read_file(p
 from .equal_shares import EqualShares, compare_with_greedy, equal_shares, equal_shares_add1
 from .explain import REASONS, SENTINEL, Outcome, money
 from .greedy import greedy
-from .pabulib import BallotGroup, Election, ParseError, Project, format_pb, parse_text, read_file
-from .run import RULES, Count, apply_rule, count_election, count_file
+from .pabulib import BallotGroup, Election, ParseError, Project, cell_text, format_pb, parse_text, read_file
+from .run import RULES, Count, apply_rule, count_election, count_file, unknown_rule_note
 from .tally import Tally, column_mismatches, count_votes, ranking
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Project",
     "Tally",
     "apply_rule",
+    "cell_text",
     "column_mismatches",
     "compare_with_greedy",
     "count_election",
@@ -38,4 +39,5 @@ __all__ = [
     "parse_text",
     "ranking",
     "read_file",
+    "unknown_rule_note",
 ]

@@ -2,7 +2,8 @@
 
 `count FILE [FILE ...] [--rule RULE] [--json]` counts each file without any database. With `--json` it
 prints one JSON line per file (see `Count.summary`), or `{"file": ..., "error": ...}` for a file that cannot
-be counted; without it, one readable line per file. The other files are still counted after a failure, and
+be counted; without it, one readable line per file. A rule the engine does not know is counted with greedy,
+and both forms say so (`counted_as`). The other files are still counted after a failure, and
 the exit status is 1 when any file failed. Further subcommands can be added next to `count`.
 """
 
@@ -36,8 +37,11 @@ def _text_line(summary: dict) -> str:
         verdict = "no official result in the file"
     else:
         verdict = "not verifiable"
+    rule = summary["rule"]
+    if "counted_as" in summary:
+        rule = f"{rule} (counted as {summary['counted_as']})"
     return (
-        f"{summary['file']}: {summary['rule']}, {len(summary['selected'])} selected, "
+        f"{summary['file']}: {rule}, {len(summary['selected'])} selected, "
         f"cost {summary['cost']} of {summary['budget']}; {verdict}"
     )
 

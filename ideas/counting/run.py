@@ -75,9 +75,15 @@ class Count:
         """Total cost of the selected projects."""
         return sum((self.election.projects[pid].cost for pid in self.outcome.selected), Decimal(0))
 
+    @property
+    def counted_as(self) -> str:
+        """The rule that was applied: `rule` itself, or greedy for a rule the file cannot define."""
+        return self.outcome.details.get("counted_as", self.rule)
+
     def summary(self) -> dict:
-        """The one-line JSON summary the `pabulib count` command prints."""
-        return {
+        """The one-line JSON summary the `pabulib count` command prints; `counted_as` only when the rule
+        applied is not the rule named (greedy for `unknown`, greedy-exclusive or a name no rule has)."""
+        summary = {
             "file": self.election.source,
             "rule": self.rule,
             "vote_type": self.election.vote_type,
@@ -88,6 +94,17 @@ class Count:
             "verifiable": self.verifiable,
             "matches_official": self.matches_official,
         }
+        if self.counted_as != self.rule:
+            summary["counted_as"] = self.counted_as
+        return summary
+
+
+def unknown_rule_note(election: Election) -> str | None:
+    """What `pabulib count` and `pabulib import` both say about a file whose META names a rule that is not
+    one of RULES: it is accepted and counted with greedy, like `unknown`. None for a known rule."""
+    if election.rule in RULES:
+        return None
+    return f"{election.source}: rule {election.rule!r} is not a Pabulib rule; it is counted with greedy"
 
 
 def official_result(election: Election, rule: str) -> tuple[list[str] | None, list[str] | None]:

@@ -26,6 +26,14 @@ class PaperBallotEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    polling_place = models.ForeignKey(
+        "ideas.PollingPlace",
+        verbose_name=_("polling place"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Emptied once confirmed: the ballot then lives sealed in the box, and the paper is the record.
     choices = models.JSONField(_("choices"), help_text=_("Idea id → points or place."))
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"

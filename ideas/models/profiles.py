@@ -28,10 +28,12 @@ class ResidentProfile(models.Model):
     )
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
 
-    # Residency for voting, confirmed from the census list or by staff in person (ideas/voting/eligibility.py).
+    # How the person behind the account was confirmed (ideas/voting/identity.py): eID, or staff in person.
+    # CENSUS is kept for accounts confirmed before typed personal codes stopped counting; nothing sets it now.
     class Residency(models.TextChoices):
         CENSUS = "census", _("Census list")
         IN_PERSON = "in_person", _("Checked in person")
+        EID = "eid", _("eID")
 
     person_key = models.CharField(
         _("person key"),

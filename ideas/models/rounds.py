@@ -135,6 +135,12 @@ class BudgetRound(ClusterableModel):
     minimum_supports = models.PositiveIntegerField(
         _("supports needed"), default=0, help_text=_("Supports an idea needs in the support phase to go on.")
     )
+    # The election commission's key pair (ideas/voting/sealing.py): the public half seals every ballot, the
+    # private half is shown once at the key ceremony and never stored here. Set at the voting desk.
+    counting_public_key = models.CharField(_("counting public key"), max_length=64, blank=True, editable=False)
+    ballot_box_opened_at = models.DateTimeField(
+        _("ballot box opened at"), null=True, blank=True, editable=False
+    )
 
     panels = [
         FieldPanel("name"),
@@ -160,6 +166,12 @@ class BudgetRound(ClusterableModel):
             ),
         ),
         InlinePanel("area_budgets", label=_("Budget per area"), heading=_("Budget per area")),
+        InlinePanel(
+            "polling_places",
+            label=_("Polling place"),
+            heading=_("Polling places"),
+            help_text=_("Where residents vote on paper; paper ballots are reconciled per place."),
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("submission_starts"), FieldPanel("review_starts")]),
@@ -296,7 +308,7 @@ class BudgetRoundPage(RoutablePageMixin, Page):
     def vote_review_view(self, request):
         from ideas.voting import views
 
-        return views.ballot_review(request, self)
+        return views.ballot_form(request, self)
 
     @path("vote/done/", name="vote_done")
     def vote_done_view(self, request):
@@ -320,7 +332,7 @@ class BudgetRoundPage(RoutablePageMixin, Page):
     def code_review_view(self, request):
         from ideas.voting import views
 
-        return views.ballot_review(request, self, voter_class=views.CodeVoter)
+        return views.ballot_form(request, self, voter_class=views.CodeVoter)
 
     @path("vote/code/done/", name="code_done")
     def code_done_view(self, request):
@@ -330,9 +342,9 @@ class BudgetRoundPage(RoutablePageMixin, Page):
 
     @path("residency/", name="confirm_residency")
     def confirm_residency_view(self, request):
-        from ideas.voting import views
+        from ideas.voting import identity_views
 
-        return views.confirm_residency(request, self)
+        return identity_views.residency(request, self)
 
     @path("results/", name="results")
     def results_view(self, request):

@@ -1,8 +1,14 @@
-"""The vote: ballot rules, the register of who voted, secret ballots and one-time voting codes.
+"""The vote: ballot rules, the register of who voted, sealed ballots, opened ballots and one-time voting codes.
 
-Secrecy by construction: the register (VoterRecord) says who voted and nothing about how; a Ballot says how and
-nothing about who. They share no key, no foreign key, no timestamp and no sequential id: the only bridge is a keyed
-hash (ideas/voting/keys.py) whose key lives in the environment, not in the database.
+Secrecy in two layers (README "Voting and counting"):
+- While voting, a voter's ballot is a SealedBallot: the choices encrypted with the round's counting public key
+  (libsodium sealed box, ideas/voting/sealing.py). The server never holds the private key, so neither a database
+  reader nor someone with the server's environment can read it. The register (VoterRecord) says who voted; the
+  envelope is found again only through a keyed hash (ideas/voting/keys.py) so that a voter can replace it.
+- At the count the election commission opens the box with its private key (ideas/voting/ballot_box.py): the
+  envelopes are shuffled, decrypted into Ballot/BallotChoice rows with fresh random ids in one transaction, their
+  fingerprints are published as CountedReceipt rows, and the envelopes are deleted. An opened Ballot carries
+  nothing that points back to an envelope, a register row or a person.
 Votes are cast through ideas/voting/casting.py only.
 """
 
@@ -89,12 +95,19 @@ class VoterRecord(models.Model):
         "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
     )
     voter_key = models.CharField(_("voter key"), max_length=64)
-    # "" when one ballot covers the round; an area's code when the round has a ballot per area.
-    scope = models.CharField(_("ballot scope"), max_length=40, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # A day, not a moment: a precise time could be matched against the order ballots arrive in.
     voted_on = models.DateField(_("voted on"))
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    # Paper voters only: where they were handed a ballot paper, so that paper ballots reconcile per place.
+    polling_place = models.ForeignKey(
+        "ideas.PollingPlace",
+        verbose_name=_("polling place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     def __str__(self):
         return f"{self.round_id}/{self.voter_key[:8]}"
@@ -103,16 +116,45 @@ class VoterRecord(models.Model):
         verbose_name = _("voter register entry")
         verbose_name_plural = _("voter register")
         constraints = [
-            # One person, one ballot per round, whatever the channel (per area when the round votes by area).
-            models.UniqueConstraint(
-                fields=["round", "voter_key", "scope"], name="one_register_entry_per_voter"
-            ),
+            # One person, one ballot per round, whatever the channel, also when the round votes by area.
+            models.UniqueConstraint(fields=["round", "voter_key"], name="one_register_entry_per_voter"),
         ]
 
 
+class SealedBallot(models.Model):
+    """A ballot in its envelope while voting is open: the choices sealed with the round's counting public key.
+
+    `lookup` is a keyed hash of the voter (random for paper ballots) so that a voter's newer ballot replaces
+    their envelope; `fingerprint` (SHA-256 of the sealed bytes) is the voter's receipt and, once counted, is
+    published. No channel and no time: the register holds those. Deleted when the ballot box is opened."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        "ideas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lookup = models.CharField(_("lookup key"), max_length=64, unique=True)
+    sealed = models.BinaryField(_("sealed choices"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+
+    def __str__(self):
+        return self.fingerprint[:16]
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+
 class Ballot(models.Model):
-    """What one voter chose. No person, no time: a random id, a receipt reference for the voter, and a keyed
-    hash that lets the voter (and only someone holding the key) find it again to check or change it."""
+    """An opened ballot: what one voter chose, and nothing else. Made only when the ballot box is opened (or by
+    a Pabulib import), in shuffled order, with a random id: no person, no channel, no time, no receipt."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(
@@ -126,16 +168,88 @@ class Ballot(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    lookup = models.CharField(_("lookup key"), max_length=64, unique=True)
-    reference = models.CharField(_("receipt reference"), max_length=16, unique=True)
 
     def __str__(self):
-        return self.reference
+        return str(self.id)
 
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
+
+
+class CountedReceipt(models.Model):
+    """The fingerprint of an envelope that was opened and counted, published so that each voter can find their
+    receipt in the list. Stored sorted by fingerprint, with no link to the ballot it held."""
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+
+    def __str__(self):
+        return self.fingerprint
+
+    class Meta:
+        verbose_name = _("counted receipt")
+        verbose_name_plural = _("counted receipts")
+        ordering = ["fingerprint"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "fingerprint"], name="a_receipt_once_per_round")
+        ]
+
+
+class PollingPlace(models.Model):
+    """A place where residents vote on paper (a parish hall, a library); paper ballots reconcile per place."""
+
+    round = ParentalKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="polling_places"
+    )
+    name = models.CharField(_("name"), max_length=150)
+
+    panels = [FieldPanel("name")]
+
+    def __str__(self):
+        return self.name
+
+    class Meta:
+        verbose_name = _("polling place")
+        verbose_name_plural = _("polling places")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["round", "name"], name="polling_place_name_once")]
+
+
+class EligibilityOverride(models.Model):
+    """Staff allow a person to vote in a round although the census list or the age rule says no (a newcomer not
+    on the list yet, for instance), with the reason; the area they vote in is set here. Made through
+    ideas/voting/eligibility.py `grant_override` and kept in the round's audit log."""
+
+    round = models.ForeignKey(
+        "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="+"
+    )
+    person_key = models.CharField(_("person key"), max_length=64)
+    area = models.ForeignKey(
+        "ideas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.round_id}/{self.person_key[:8]}"
+
+    class Meta:
+        verbose_name = _("eligibility exception")
+        verbose_name_plural = _("eligibility exceptions")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person_key"], name="one_override_per_person_and_round")
+        ]
 
 
 class BallotChoice(models.Model):

@@ -188,20 +188,62 @@ class HandOutCodeForm(forms.Form):
     personal_code = PersonalCodeField(label=_("Personal code of the person"))
 
 
+class PollingPlaceField(forms.ModelChoiceField):
+    """One of the round's polling places (BudgetRound.polling_places)."""
+
+    def __init__(self, budget_round, **kwargs):
+        kwargs.setdefault("label", _("Polling place"))
+        super().__init__(queryset=budget_round.polling_places.order_by("name"), **kwargs)
+
+
 class PaperVoterForm(forms.Form):
-    """A person voting on paper at a polling place, entered in the register before they get a ballot paper."""
+    """A person voting on paper at a polling place, entered in the register before they get a ballot paper.
+    Their eligibility and area come from the census list (or a staff exception), never from this form."""
 
     personal_code = PersonalCodeField(label=_("Personal code"))
-    area = forms.ChoiceField(label=_("Area of the ballot"), required=False)
-    birth_year = forms.IntegerField(label=_("Birth year"), min_value=1900, max_value=2100)
+
+    def __init__(self, *args, budget_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["polling_place"] = PollingPlaceField(budget_round)
+
+
+class OverrideForm(forms.Form):
+    """A staff exception: this person may vote in the round although the census list or the age rule says no."""
+
+    personal_code = PersonalCodeField(label=_("Personal code"))
+    area = forms.ChoiceField(label=_("Area whose ballot they get"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: moved here after the census list was made; documents checked."),
+    )
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         if areas:
-            self.fields["area"].choices = areas
-            self.fields["area"].required = True
+            self.fields["area"].choices = [("", "—"), *areas]
         else:
             del self.fields["area"]
+
+
+class CountingKeyField(forms.CharField):
+    """The election commission's private key, pasted or read from its saved file; never stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Election commission's private key"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Paste the key line (it starts with kopa-counting-key-1:) or the whole saved key file. "
+                "It opens the sealed ballots and is not stored."
+            ),
+        )
+        kwargs.setdefault(
+            "widget", forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"})
+        )
+        super().__init__(**kwargs)
 
 
 class CensusUploadForm(forms.Form):
@@ -215,10 +257,24 @@ class CensusUploadForm(forms.Form):
 
 
 class CountForm(forms.Form):
-    """The rule a round is counted with (ideas/counting)."""
+    """The rule a round is counted with (ideas/counting), and the private key while the box is sealed."""
 
     rule = forms.ChoiceField(label=_("Counting rule"))
+    key_file = forms.FileField(
+        label=_("Key file"), required=False, help_text=_("Or upload the saved key file.")
+    )
+    private_key = CountingKeyField()
 
-    def __init__(self, *args, rules=(), **kwargs):
+    def __init__(self, *args, rules=(), needs_key=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = rules
+        if not needs_key:
+            del self.fields["private_key"]
+            del self.fields["key_file"]
+
+    def key(self):
+        """The key text from the upload or the text box."""
+        upload = self.cleaned_data.get("key_file")
+        if upload:
+            return upload.read(4096).decode("utf-8", "replace")
+        return self.cleaned_data.get("private_key", "")

@@ -202,6 +202,8 @@ class VotingDeskViewSet(ViewSet):
             path("", voting.DeskIndexView.as_view(), name="index"),
             path("census/", voting.CensusView.as_view(), name="census"),
             path("<int:pk>/", voting.RoundDeskView.as_view(), name="round"),
+            path("<int:pk>/keys/", voting.KeysView.as_view(), name="keys"),
+            path("<int:pk>/exceptions/", voting.OverrideView.as_view(), name="exceptions"),
             path("<int:pk>/codes/", voting.CodesView.as_view(), name="codes"),
             path("<int:pk>/paper/", voting.PaperView.as_view(), name="paper"),
             path("<int:pk>/count/", voting.CountView.as_view(), name="count"),

@@ -1,13 +1,15 @@
 """The voting desk in the Wagtail admin (VotingDeskViewSet in viewsets.py): election work for staff.
 
-Per round: the register's figures by channel; one-time voting codes (new batch printed as a PDF, hand-out to an
-identified person, voiding what was not used); paper ballots (register the voter at the polling place, type in a
-ballot, a second staff member confirms it); closing the vote and counting it as a background task with its
-progress. For the municipality: the census list upload. Every action asks its rule in ideas/rules.py, calls the
+Per round: the register's figures by channel and the sealed ballot box; the key ceremony (the election
+commission's private key shown once); exceptions to the census list with a reason; one-time voting codes (new
+batch printed as a PDF, hand-out to an identified person, voiding what was not used); paper ballots (register the
+voter at the polling place, type in a ballot, a second staff member confirms it, reconciliation per place);
+closing the vote, opening the box with the private key and counting it as a background task with its progress. For the municipality: the census list upload. Every action asks its rule in ideas/rules.py, calls the
 service in ideas/voting/ that does the work, and leaves an entry in the round's audit log. Nothing here shows who
 voted for what: the register and the ballots are only ever counted.
 """
 
+import base64
 import io
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +36,7 @@ from ideas.models import (
     CensusUpload,
     Channel,
     CountJob,
+    EligibilityOverride,
     Idea,
     PaperBallotEntry,
     RoundResult,
@@ -44,9 +48,11 @@ from ideas.moderation.forms import (
     CodeBatchForm,
     CountForm,
     HandOutCodeForm,
+    OverrideForm,
     PaperVoterForm,
+    PollingPlaceField,
 )
-from ideas.voting import closing, code_sheets, codes, paper
+from ideas.voting import ballot_box, closing, code_sheets, codes, eligibility, paper, sealing
 from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
 from ideas.voting.census import CensusFileError, load_census
 from ideas.voting.forms import BallotForm
@@ -137,11 +143,10 @@ class RoundDeskView(DeskView):
         if not self.may("ideas.close_voting"):
             raise PermissionDenied
         try:
-            closing.close_voting(self.budget_round)
+            closing.close_voting(self.budget_round, request.user)
         except closing.CannotCount as refused:
             messages.error(request, str(refused))
         else:
-            log(instance=self.budget_round, action="ideas.voting.close", user=request.user)
             messages.success(request, _("Voting is closed. Type in the remaining paper ballots, then count."))
         return self.back("round")
 
@@ -154,6 +159,12 @@ class RoundDeskView(DeskView):
             register=_register_by_channel(budget_round),
             register_total=VoterRecord.objects.filter(round=budget_round).count(),
             ballots=Ballot.objects.filter(round=budget_round).count(),
+            sealed=ballot_box.box_size(budget_round),
+            key_id=sealing.key_id(budget_round.counting_public_key)
+            if budget_round.counting_public_key
+            else "",
+            keys_url=desk_url("keys", budget_round.pk),
+            exceptions_url=desk_url("exceptions", budget_round.pk),
             pending_paper=PaperBallotEntry.objects.filter(
                 round=budget_round, state=PaperBallotEntry.State.PENDING
             ).count(),
@@ -166,6 +177,105 @@ class RoundDeskView(DeskView):
             history_url=reverse("wagtailsnippets_ideas_budgetround:history", args=[budget_round.pk]),
             may_close=self.may("ideas.close_voting"),
             may_count=self.may("ideas.count_votes"),
+            **kwargs,
+        )
+
+
+class KeysView(DeskView):
+    """The key ceremony: the election commission makes the round's counting key pair. The private key is shown
+    once, in the answer to the POST, to be downloaded and printed; the server keeps only the public key."""
+
+    template_name = "ideas/admin/voting/keys.html"
+    page_title = _("Counting keys")
+
+    def post(self, request, *args, **kwargs):
+        if not self.may("ideas.make_counting_keys"):
+            raise PermissionDenied
+        try:
+            private_key = ballot_box.make_counting_keys(self.budget_round, request.user)
+        except ballot_box.BoxProblem as problem:
+            messages.error(request, " ".join(problem.messages))
+            return self.back("keys")
+        self.budget_round.refresh_from_db()
+        key_file = render_to_string(
+            "ideas/admin/voting/counting_key.txt",
+            {
+                "budget_round": self.budget_round,
+                "private_key": private_key,
+                "key_id": sealing.key_id(self.budget_round.counting_public_key),
+            },
+        )
+        response = self.render_to_response(
+            self.get_context_data(
+                private_key=private_key,
+                key_file_b64=base64.b64encode(key_file.encode()).decode(),
+                key_file_name=f"kopa-counting-key-round-{self.budget_round.pk}.txt",
+            )
+        )
+        # The key exists only in this answer: no browser or proxy may keep a copy.
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get_context_data(self, **kwargs):
+        public = self.budget_round.counting_public_key
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            key_id=sealing.key_id(public) if public else "",
+            sealed=ballot_box.box_size(self.budget_round),
+            may_make=self.may("ideas.make_counting_keys"),
+            **kwargs,
+        )
+
+
+class OverrideView(DeskView):
+    """Exceptions: staff let a person vote in this round although the census list or the age rule says no,
+    with a reason (ideas/voting/eligibility.grant_override). The list shows who granted what and why, never a
+    personal code."""
+
+    template_name = "ideas/admin/voting/exceptions.html"
+    page_title = _("Exceptions to the census list")
+
+    def areas(self):
+        if self.budget_round.ballot_scope != BudgetRound.BallotScope.AREA:
+            return ()
+        return [(area.code, area.localized_name()) for area in areas_by_name()]
+
+    def post(self, request, *args, **kwargs):
+        if not self.may("ideas.grant_eligibility_override"):
+            raise PermissionDenied
+        form = OverrideForm(request.POST, areas=self.areas())
+        if form.is_valid():
+            code = form.cleaned_data.get("area")
+            area = (
+                Area.objects.filter(code=code, locale__language_code=settings.LANGUAGE_CODE).first()
+                if code
+                else None
+            )
+            try:
+                eligibility.grant_override(
+                    self.budget_round,
+                    form.cleaned_data["personal_code"],
+                    area=area,
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("The exception is recorded: this person may now vote in this round.")
+                )
+                return self.back("exceptions")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            form=form or OverrideForm(areas=self.areas()),
+            overrides=EligibilityOverride.objects.filter(round=self.budget_round)
+            .select_related("granted_by", "area")
+            .order_by("-granted_at")[:200],
+            may_grant=self.may("ideas.grant_eligibility_override"),
             **kwargs,
         )
 
@@ -327,26 +437,28 @@ class PaperView(DeskView):
     def register(self):
         if not self.may("ideas.enter_paper_ballot"):
             raise PermissionDenied
-        areas = [(area.code, area.localized_name()) for area in areas_by_name()] if self.by_area() else ()
-        form = PaperVoterForm(self.request.POST, prefix="voter", areas=areas)
+        form = PaperVoterForm(self.request.POST, prefix="voter", budget_round=self.budget_round)
         if form.is_valid():
-            area = None
-            if self.by_area():
-                area = Area.objects.get(
-                    code=form.cleaned_data["area"], locale__language_code=settings.LANGUAGE_CODE
-                )
             try:
-                paper.register_paper_voter(
-                    self.budget_round,
-                    form.cleaned_data["personal_code"],
-                    area=area,
-                    birth_year=form.cleaned_data["birth_year"],
+                area = paper.register_paper_voter(
+                    self.budget_round, form.cleaned_data["personal_code"], form.cleaned_data["polling_place"]
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                log(instance=self.budget_round, action="ideas.voting.paper_voter", user=self.request.user)
-                messages.success(self.request, _("The voter is in the register: hand them a ballot paper."))
+                log(
+                    instance=self.budget_round,
+                    action="ideas.voting.paper_voter",
+                    user=self.request.user,
+                    data={"polling_place": form.cleaned_data["polling_place"].name},
+                )
+                if self.by_area() and area is not None:
+                    message = _("The voter is in the register: hand them a ballot paper of %(area)s.") % {
+                        "area": area.localized_name()
+                    }
+                else:
+                    message = _("The voter is in the register: hand them a ballot paper.")
+                messages.success(self.request, message)
                 return self.back("paper")
         return self.render_to_response(self.get_context_data(voter_form=form), status=400)
 
@@ -357,9 +469,16 @@ class PaperView(DeskView):
         if form is None:
             messages.error(self.request, _("Choose the area of the ballot first."))
             return self.back("paper")
-        if form.is_valid():
+        try:
+            place = PollingPlaceField(self.budget_round).clean(self.request.POST.get("polling_place"))
+        except ValidationError:
+            place = None
+            form.add_error(None, _("Choose the polling place of the ballot paper."))
+        if form.is_valid() and place is not None:
             try:
-                paper.enter(self.budget_round, form.choices(), self.request.user, area=self.ballot_area())
+                paper.enter(
+                    self.budget_round, form.choices(), self.request.user, place, area=self.ballot_area()
+                )
             except VoteRefused as refused:
                 for message in refused.messages:
                     form.add_error(None, message)
@@ -420,20 +539,23 @@ class PaperView(DeskView):
         ]
         ballot_area = self.ballot_area()
         counted_already = paper.is_counted(self.budget_round)
+        places = list(self.budget_round.polling_places.order_by("name"))
         counted = PaperBallotEntry.objects.filter(round=self.budget_round).aggregate(
             confirmed=Count("pk", filter=Q(state=PaperBallotEntry.State.CONFIRMED)),
             rejected=Count("pk", filter=Q(state=PaperBallotEntry.State.REJECTED)),
         )
         return super().get_context_data(
             budget_round=self.budget_round,
-            voter_form=voter_form
-            or PaperVoterForm(prefix="voter", areas=[(area.code, area.localized_name()) for area in areas]),
+            voter_form=voter_form or PaperVoterForm(prefix="voter", budget_round=self.budget_round),
+            places=places,
+            chosen_place=self.request.POST.get("polling_place", ""),
+            reconciliation=paper.reconciliation(self.budget_round),
             entry_form=entry_form if entry_form is not None else self.ballot_form(),
             areas=areas,
             ballot_area=ballot_area,
             pending=rows,
             counted=counted,
-            may_enter=self.may("ideas.enter_paper_ballot") and not counted_already,
+            may_enter=self.may("ideas.enter_paper_ballot") and not counted_already and bool(places),
             counted_already=counted_already,
             **kwargs,
         )
@@ -499,27 +621,27 @@ class CountView(DeskView):
     def post(self, request, *args, **kwargs):
         if not self.may("ideas.count_votes"):
             raise PermissionDenied
-        form = CountForm(request.POST, rules=self.rules())
+        form = CountForm(
+            request.POST, request.FILES, rules=self.rules(), needs_key=closing.needs_key(self.budget_round)
+        )
         if form.is_valid():
             try:
-                job = closing.start_count(self.budget_round, form.cleaned_data["rule"], request.user)
+                job = closing.start_count(
+                    self.budget_round, form.cleaned_data["rule"], request.user, form.key()
+                )
             except closing.CannotCount as refused:
                 form.add_error(None, str(refused))
             else:
-                log(
-                    instance=self.budget_round,
-                    action="ideas.voting.count",
-                    user=request.user,
-                    data={"rule": job.rule},
-                )
                 return redirect(desk_url("job", self.budget_round.pk, job.pk))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
             budget_round=self.budget_round,
-            form=form or CountForm(rules=self.rules()),
+            form=form or CountForm(rules=self.rules(), needs_key=closing.needs_key(self.budget_round)),
             why_not=closing.why_not_countable(self.budget_round),
+            sealed=ballot_box.box_size(self.budget_round),
+            opened_at=self.budget_round.ballot_box_opened_at,
             may_count=self.may("ideas.count_votes"),
             jobs=[
                 (job, desk_url("job", self.budget_round.pk, job.pk))

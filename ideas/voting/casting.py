@@ -1,10 +1,15 @@
 """Casting and changing a ballot: every rule checked on the server, one ballot per person per round whatever the
-channel, and no link between the register of who voted and what they chose (see ideas/models/voting.py).
+channel, and the ballot sealed before it is stored (ideas/voting/sealing.py), so that the server cannot read it.
+
+Eligibility (census list and age, or a staff exception) is checked at every cast (ideas/voting/eligibility.py);
+the area of a round with a ballot per area is the voter's census area, never their choice.
 
 Concurrency: the register's unique constraint lets only one of many simultaneous first ballots in; the others,
-and every change, take the ballot's row lock and replace its choices whole, so a ballot is always one complete,
-valid submission.
+and every change, take the envelope's row lock and replace it whole, so the box always holds one complete, valid
+submission per voter: the newest.
 """
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ideas.models import Ballot, BallotChoice, BallotRules, BudgetRound, Channel, Idea, VoterRecord
+from ideas.models import BallotRules, BudgetRound, Channel, Idea, SealedBallot, VoterRecord
 from ideas.phases import Feature, phase_allows
 from ideas.statuses import Status
-from ideas.voting import keys
+from ideas.voting import keys, sealing
 from ideas.voting.ballot_rules import Rules, ballot_problems
+from ideas.voting.eligibility import NotEligible, entitlement
 
 AGE_BANDS = ((16, 17, "16-17"), (18, 24, "18-24"), (25, 39, "25-39"), (40, 64, "40-64"), (65, 200, "65+"))
 
@@ -54,15 +60,6 @@ def ballot_ideas(budget_round, area=None):
     return ideas
 
 
-def ballot_scope(budget_round, area):
-    """The scope of a register entry and a ballot: empty for a round-wide ballot, else the area's code."""
-    if budget_round.ballot_scope == BudgetRound.BallotScope.AREA:
-        if area is None:
-            raise VoteRefused(_("Choose the area you vote in."))
-        return area.code
-    return ""
-
-
 def age_band(birth_year, year):
     """The published age band of a voter born in `birth_year`, for participation figures (from the register)."""
     if birth_year is None:
@@ -71,56 +68,101 @@ def age_band(birth_year, year):
     return next((label for low, high, label in AGE_BANDS if low <= age <= high), "")
 
 
-def cast(budget_round, person, *, channel, choices, area=None, birth_year=None, moment=None):
-    """Record or change the ballot of `person` (a person key). `choices` maps idea id -> points or place.
-    Returns the ballot; raises VoteRefused with the voter's messages."""
-    moment = moment or timezone.now()
-    if not phase_allows(budget_round.current_phase(moment), Feature.VOTE):
-        raise VoteRefused(_("Voting is not open now."))
-    if birth_year is not None and moment.year - birth_year < budget_round.minimum_voting_age:
-        raise VoteRefused(
-            _("Residents may vote from the age of %(age)s.") % {"age": budget_round.minimum_voting_age}
-        )
-    scope = ballot_scope(budget_round, area)
-    check_choices(budget_round, choices, area)
+@dataclass(frozen=True)
+class Receipt:
+    """What a voter gets back for a cast ballot: the fingerprint of their sealed envelope, nothing of what is in
+    it. `code` is the short form they keep; the full fingerprint is published once counted."""
 
-    lookup = keys.ballot_lookup(budget_round.pk, person, scope)
+    fingerprint: str
+    area_id: int | None
+
+    @property
+    def code(self):
+        return sealing.receipt(self.fingerprint)
+
+
+def _entitled(budget_round, person, birth_year, moment):
+    """(area whose ballot the person gets, None for a round with one ballot; birth year), or VoteRefused."""
+    try:
+        entitled = entitlement(budget_round, person, birth_year=birth_year, moment=moment)
+    except NotEligible as refusal:
+        raise VoteRefused(refusal.messages) from refusal
+    by_area = budget_round.ballot_scope == BudgetRound.BallotScope.AREA
+    return (entitled.area if by_area else None), entitled.birth_year
+
+
+def voter_area(budget_round, person, birth_year=None, moment=None):
+    """The area whose ballot this person gets (None for a round with one ballot), or VoteRefused."""
+    return _entitled(budget_round, person, birth_year, moment)[0]
+
+
+def why_not_open(budget_round, moment=None):
+    """None while ballots can be cast in the round, else the reason."""
+    if (
+        not phase_allows(budget_round.current_phase(moment), Feature.VOTE)
+        or budget_round.ballot_box_opened_at
+    ):
+        return _("Voting is not open now.")
+    if not budget_round.counting_public_key:
+        return _("Voting cannot start yet: the election commission has not made the round's counting keys.")
+    return None
+
+
+def cast(budget_round, person, *, channel, choices, birth_year=None, moment=None):
+    """Record or replace the sealed ballot of `person` (a person key). `choices` maps idea id -> points or
+    place. Returns a Receipt; raises VoteRefused with the voter's messages."""
+    moment = moment or timezone.now()
+    if reason := why_not_open(budget_round, moment):
+        raise VoteRefused(reason)
+    area, birth_year = _entitled(budget_round, person, birth_year, moment)
+    check_choices(budget_round, choices, area)
+    sealed = sealing.seal(budget_round.counting_public_key, choices)
+    fingerprint = sealing.fingerprint(sealed)
+    lookup = keys.ballot_lookup(budget_round.pk, person)
+    voter_key = keys.register_key(budget_round.pk, person)
     with transaction.atomic():
-        ballot = Ballot.objects.select_for_update().filter(lookup=lookup).first()
-        if ballot is None:
+        envelope = SealedBallot.objects.select_for_update().filter(lookup=lookup).first()
+        if envelope is None:
             try:
                 with transaction.atomic():
                     VoterRecord.objects.create(
                         round=budget_round,
-                        voter_key=keys.register_key(budget_round.pk, person, scope),
-                        scope=scope,
+                        voter_key=voter_key,
                         channel=channel,
                         voted_on=moment.date(),
                         birth_year=birth_year,
                     )
-                    ballot = Ballot.objects.create(
-                        round=budget_round,
-                        area=area if scope else None,
-                        channel=channel,
-                        lookup=lookup,
-                        reference=keys.new_reference(),
+                    SealedBallot.objects.create(
+                        round=budget_round, area=area, lookup=lookup, sealed=sealed, fingerprint=fingerprint
                     )
             except IntegrityError:
-                # The same person's ballot arrived a moment earlier (another tab, another channel): from here on
-                # this is a change of that ballot, under its lock.
-                ballot = Ballot.objects.select_for_update().filter(lookup=lookup).first()
-                if ballot is None:
-                    raise VoteRefused(_("You have already voted in this round.")) from None
+                # The same person voted a moment earlier (another tab, another channel, paper): from here on
+                # this is a change of that ballot, under its lock, if the rules allow one.
+                envelope = SealedBallot.objects.select_for_update().filter(lookup=lookup).first()
             else:
-                _store(ballot, choices)
-                return ballot
-        if ballot.channel != channel or not budget_round.ballots_changeable:
+                return Receipt(fingerprint, area.pk if area else None)
+        registered = VoterRecord.objects.filter(round=budget_round, voter_key=voter_key).first()
+        if envelope is None or registered is None:
+            raise VoteRefused(_("You have already voted in this round."))
+        if registered.channel != channel or not budget_round.ballots_changeable:
             raise VoteRefused(
                 _("You have already voted in this round (%(channel)s).")
-                % {"channel": Channel(ballot.channel).label}
+                % {"channel": Channel(registered.channel).label}
             )
-        _store(ballot, choices)
-    return ballot
+        envelope.sealed, envelope.fingerprint, envelope.area = sealed, fingerprint, area
+        envelope.save(update_fields=["sealed", "fingerprint", "area"])
+    return Receipt(fingerprint, area.pk if area else None)
+
+
+def current_receipt(budget_round, person):
+    """The Receipt of the person's sealed ballot in the round, or None when they have not voted online or by
+    code (paper ballots belong to nobody)."""
+    envelope = (
+        SealedBallot.objects.filter(lookup=keys.ballot_lookup(budget_round.pk, person))
+        .values_list("fingerprint", "area_id")
+        .first()
+    )
+    return Receipt(*envelope) if envelope else None
 
 
 def check_choices(budget_round, choices, area=None):
@@ -129,13 +171,6 @@ def check_choices(budget_round, choices, area=None):
     problems = ballot_problems(rules_for(budget_round, area), choices, costs)
     if problems:
         raise VoteRefused([_message(code, details) for code, details in problems])
-
-
-def _store(ballot, choices):
-    BallotChoice.objects.filter(ballot=ballot).delete()
-    BallotChoice.objects.bulk_create(
-        [BallotChoice(ballot=ballot, idea_id=idea, points=points) for idea, points in sorted(choices.items())]
-    )
 
 
 def _message(code, details):

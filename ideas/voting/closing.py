@@ -1,9 +1,11 @@
 """Closing the vote and counting it from the voting desk (ideas/moderation/voting.py).
 
-`close_voting` ends the voting phase now (the round's results date moves to this moment). `start_count` checks
-that the round can be counted and queues `run_count_job`, a django-tasks task that counts the round (each area on
-its own when the round has a ballot per area) with ideas/voting/results.count_round and records its progress on
-the CountJob, which the desk shows while it runs. `manage.py count_round` does the same work from a shell.
+`close_voting` ends the voting phase now (the round's results date moves to this moment). `start_count` is the
+one front door to a count, used by the desk, `manage.py count_round` and the API alike: it checks that the round
+can be counted, opens the ballot box with the election commission's private key when it is still sealed
+(ideas/voting/ballot_box.py; in the request, so that the key never enters a task queue), writes the audit entry
+and queues `run_count_job`, a django-tasks task that counts the round (each area on its own when the round has a
+ballot per area) with ideas/voting/results.count_round and records its progress on the CountJob.
 """
 
 import datetime
@@ -13,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
+from wagtail.log_actions import log
 
 from ideas.counting import RULES
-from ideas.models import BudgetRound, CountJob, PaperBallotEntry
+from ideas.models import BudgetRound, CountJob, PaperBallotEntry, SealedBallot
 from ideas.phases import Feature, Phase, phase_allows
+from ideas.voting import ballot_box
 
 STALE_AFTER = datetime.timedelta(hours=1)  # the largest real elections count in seconds (bench/counting.py)
 
@@ -32,13 +36,22 @@ def areas_to_count(budget_round):
     return [None]
 
 
-def close_voting(budget_round, moment=None):
+def close_voting(budget_round, user, moment=None):
     """End the vote now: the results phase starts at this moment. Only while voting is open."""
     moment = moment or timezone.now()
     if budget_round.current_phase(moment) != Phase.VOTING:
         raise CannotCount(_("Voting is not open, so it cannot be closed."))
     budget_round.results_published = moment
     budget_round.save(update_fields=["results_published"])
+    log(instance=budget_round, action="ideas.voting.close", user=user)
+
+
+def needs_key(budget_round):
+    """Whether counting must first open the ballot box with the commission's private key: sealed ballots wait,
+    or the round was sealed and not opened yet (imported rounds have no box)."""
+    if budget_round.ballot_box_opened_at:
+        return False
+    return bool(budget_round.counting_public_key) or SealedBallot.objects.filter(round=budget_round).exists()
 
 
 def why_not_countable(budget_round, moment=None):
@@ -67,15 +80,35 @@ def why_not_countable(budget_round, moment=None):
     return None
 
 
-def start_count(budget_round, rule, user):
-    """Queue a count of the round with `rule`; returns the CountJob whose progress the desk shows."""
+def start_count(budget_round, rule, user, private_key=None, *, in_background=True):
+    """Count the round with `rule`: the checks, the opening of a sealed box with `private_key`, the audit entry
+    and the CountJob whose progress the desk shows. In the background by default; `in_background=False` (the
+    command line) counts before returning."""
     if rule not in RULES:
         raise CannotCount(_("Unknown counting rule."))
     if reason := why_not_countable(budget_round):
         raise CannotCount(reason)
+    if needs_key(budget_round):
+        if not (private_key or "").strip():
+            raise CannotCount(
+                _("The ballot box is sealed: give the election commission's private key to open it.")
+            )
+        try:
+            ballot_box.open_ballot_box(budget_round, private_key, user)
+        except ballot_box.BoxProblem as problem:
+            raise CannotCount(" ".join(problem.messages)) from problem
     job = CountJob.objects.create(
         round=budget_round, rule=rule, requested_by=user, parts_total=len(areas_to_count(budget_round))
     )
+    log(instance=budget_round, action="ideas.voting.count", user=user, data={"rule": rule, "job": job.pk})
+    if not in_background:
+        try:
+            run_count_job.call(job.pk)
+        except Exception as error:
+            # The job has recorded the failure (as the desk shows it); the caller gets it as a refusal.
+            raise CannotCount(str(error) or type(error).__name__) from error
+        job.refresh_from_db()
+        return job
     # Queued once the job row is committed, so that a worker process can find it.
     transaction.on_commit(lambda: run_count_job.enqueue(job.pk))
     return job

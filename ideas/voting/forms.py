@@ -1,5 +1,5 @@
-"""Forms of the online ballot (ideas/voting/views.py): the ballot itself, built for the round's rules, the
-choice of area when a round votes by area, and the residency check with a personal code."""
+"""Forms of the online ballot (ideas/voting/views.py): the ballot itself, built for the round's rules, and the
+one-time voting code."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -101,30 +101,6 @@ class BallotForm(forms.Form):
                 # Zero points or an empty place means "not chosen".
                 values[idea.pk] = value
         return values
-
-
-class AreaForm(forms.Form):
-    """The area a voter votes in, when a round has a ballot per area (views.ballot_form)."""
-
-    area = forms.ChoiceField(label=_("The area you vote in"))
-
-    def __init__(self, *args, areas, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = areas
-
-
-class ResidencyForm(forms.Form):
-    """A personal code, checked against the census list by views.confirm_residency and never stored."""
-
-    personal_code = forms.CharField(
-        label=_("Personal code"),
-        max_length=20,
-        help_text=_(
-            "For example 010203-12345. We do not store your personal code: only a keyed hash of it, which "
-            "cannot be turned back into the code."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
-    )
 
 
 class VotingCodeForm(forms.Form):

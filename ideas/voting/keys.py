@@ -3,19 +3,18 @@
 Three different derivations, so that no stored value matches another without the key:
 - person_key: a personal code (census list, residency checks, codes handed out);
 - register_key: a person in a round's register of who voted;
-- ballot_lookup: a person's ballot in a round, to check or change it.
+- ballot_lookup: a person's sealed ballot in a round, so that a newer ballot replaces it.
 """
 
 import hashlib
 import hmac
 import re
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-PERSONAL_CODE = re.compile(r"^\d{6}-?\d{5}$")
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a receipt
+PERSONAL_CODE = re.compile(r"\d{6}-?\d{5}", re.ASCII)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a printed code
 
 
 def _hmac(purpose, *parts):
@@ -28,7 +27,7 @@ def _hmac(purpose, *parts):
 def normalise_personal_code(code):
     """A Latvian personal code as 11 digits, or ValueError."""
     code = (code or "").strip().replace(" ", "")
-    if not PERSONAL_CODE.match(code):
+    if not PERSONAL_CODE.fullmatch(code):
         raise ValueError("not a personal code")
     return code.replace("-", "")
 
@@ -37,19 +36,13 @@ def person_key(personal_code):
     return _hmac("person", normalise_personal_code(personal_code))
 
 
-def register_key(round_id, person, scope=""):
-    return _hmac("register", round_id, scope, person)
+def register_key(round_id, person):
+    return _hmac("register", round_id, person)
 
 
-def ballot_lookup(round_id, person, scope=""):
-    return _hmac("ballot", round_id, scope, person)
+def ballot_lookup(round_id, person):
+    return _hmac("ballot", round_id, person)
 
 
 def code_hash(code):
     return _hmac("code", code.strip().upper().replace("-", "").replace(" ", ""))
-
-
-def new_reference():
-    """A receipt reference like K7QD-M2XP, random, for the voter to quote when checking their ballot."""
-    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import datetime
 import math
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
-from ideas.counting.pabulib import Election, format_pb
-from ideas.models import Area, Ballot, BallotChoice, BallotRules, BudgetRound, Category, Channel, Idea
+from ideas.counting.pabulib import Election, format_pb, parse_number
+from ideas.models import Area, Ballot, BallotChoice, BallotRules, BudgetRound, Category, Idea
 from ideas.statuses import Status
-from ideas.voting import keys
 from ideas.voting.casting import rules_for
 
 Method = BallotRules.Method
@@ -62,12 +59,10 @@ class ImportReport:
 
 
 def _small(value: str | None) -> int | None:
-    """A META limit as a small positive int, or None when absent, not whole or too large to store."""
-    try:
-        number = int(Decimal(value))
-    except (TypeError, ArithmeticError, ValueError):
-        return None
-    return number if 0 <= number <= SMALL_MAX else None
+    """A META limit as a small positive int, or None when absent, not a plain whole number or too large to
+    store. parse_number gives up on absurd magnitudes, so `1e100000000` is None at once, not after minutes."""
+    number = parse_number(value.strip()) if value else None
+    return number if isinstance(number, int) and 0 <= number <= SMALL_MAX else None
 
 
 def rules_from_meta(meta: dict[str, str]) -> dict:
@@ -101,27 +96,11 @@ def _default_row(model, name):
     return row
 
 
-def _references(count: int) -> list[str]:
-    """`count` distinct receipt references (a collision inside one import would abort its bulk insert)."""
-    seen: set[str] = set()
-    while len(seen) < count:
-        seen.add(keys.new_reference())
-    return list(seen)
-
-
-def _stored_points(value) -> int:
-    """Points as stored on a BallotChoice: whole and small, or the file cannot be imported."""
-    value = Fraction(value)
-    if value.denominator != 1 or not 0 <= value <= SMALL_MAX:
-        raise ValueError(f"points {value} cannot be stored (whole numbers 0..{SMALL_MAX} only)")
-    return int(value)
-
-
 def import_election(election: Election, name: str | None = None) -> ImportReport:
     """Create a round from a parsed `.pb` file: phases in the past (so it is in its results phase), one idea
     on the ballot per project (file order, so idea pks follow it), the ballot rules, and one paper Ballot with
-    its choices per vote. Imported voters are anonymous, so no VoterRecord rows are made: each ballot gets a
-    random 64-hex lookup token that no voter can re-derive, and a fresh receipt reference."""
+    its choices per vote. Imported voters are anonymous, so no VoterRecord rows are made and the ballots are
+    stored opened (the round has no counting keys and no sealed box)."""
     now = timezone.now()
     day = datetime.timedelta(days=1)
     meta = election.meta
@@ -155,7 +134,6 @@ def import_election(election: Election, name: str | None = None) -> ImportReport
             )
         idea_pks = {pid: idea.pk for pid, idea in ideas.items()}
         ordinal = election.vote_type == "ordinal"
-        references = _references(election.voters)
         ballots, choices = [], []
         counts = {"ballots": 0, "choices": 0, "repeats": 0}
 
@@ -175,19 +153,17 @@ def import_election(election: Election, name: str | None = None) -> ImportReport
                     counts["repeats"] += count
                     continue
                 seen.add(pid)
+                # The file's points are whole numbers 0..MAX_POINTS (the parser refuses others, for count and
+                # import alike); ordinal without points gets the Borda points the tally gives (L, L-1, ..., 1).
                 if points is not None:
-                    value = _stored_points(points[position])
+                    value = points[position]
+                elif ordinal:
+                    value = length - position
                 else:
-                    # Ordinal without points: the Borda points the tally gives (L, L-1, ..., 1).
-                    value = length - position if ordinal else 1
+                    value = 1
                 entries.append((idea_pks[pid], value, position + 1 if ordinal else None))
             for _voter in range(count):
-                ballot = Ballot(
-                    round=budget_round,
-                    channel=Channel.PAPER,
-                    lookup=secrets.token_hex(32),
-                    reference=references.pop(),
-                )
+                ballot = Ballot(round=budget_round)
                 ballots.append(ballot)
                 choices += [
                     BallotChoice(ballot=ballot, idea_id=idea, points=value, rank=rank)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from ideas.counting.pabulib import parse_text
 from ideas.counting.run import count_election
-from ideas.models import Ballot, Channel, Idea, RoundResult, VoterRecord
+from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, VoterRecord
+from ideas.voting import sealing
 from ideas.voting.casting import age_band
 
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 320, 48
@@ -114,6 +115,18 @@ def _area_links(page, latest, shown):
     ]
 
 
+def receipt_check(budget_round, typed):
+    """What the results page says about a receipt a voter typed in: None when nothing was typed, else whether
+    a counted ballot's fingerprint starts with it (at least 16 hex digits, so that one cannot fish)."""
+    wanted = sealing.normalise_receipt(typed)
+    if not typed.strip():
+        return None
+    if len(wanted) < 16:
+        return {"typed": typed[:40], "valid": False, "found": False}
+    found = CountedReceipt.objects.filter(round=budget_round, fingerprint__startswith=wanted[:64]).exists()
+    return {"typed": typed[:40], "valid": True, "found": found}
+
+
 def results(request, page):
     """`results/` (route "results" of BudgetRoundPage): the newest count of the round, or of one area
     (`?area=code`) when the round was counted per area, with a table of every area's result."""
@@ -194,6 +207,7 @@ def results(request, page):
         request,
         "ideas/voting/results.html",
         {
+            "receipt_check": receipt_check(budget_round, request.GET.get("receipt", "")),
             "page": page,
             "budget_round": budget_round,
             "result": result,

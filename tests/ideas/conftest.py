@@ -46,3 +46,22 @@ def published_idea(support_round, resident):
 def run_on_commit():
     """Run on-commit hooks (e-mails) at the end of the block, as a committed request would."""
     return lambda: TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.fixture(scope="session")
+def _oidc_server():
+    from tests.ideas.eid import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def oidc_provider(_oidc_server, settings):
+    """eID sign-in switched on for the test, against oidc-provider-mock running on 127.0.0.1 (tests/ideas/eid.py:
+    sign_in_with_eid walks a test client through it). Rate-limit budgets start empty."""
+    from django.core.cache import cache
+
+    settings.SOCIALACCOUNT_PROVIDERS = _oidc_server.providers_setting()
+    cache.clear()
+    return _oidc_server

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from home.models import EventRegistration
 from ideas.models import Area, Comment, Follow, Idea, Report, ResidentProfile, StatusChange, Support
@@ -258,6 +259,152 @@ def test_the_login_lock_is_said_in_latvian_on_latvian_pages(client, resident):
     response = client.post("/accounts/login/", {"login": "anna@example.test", "password": PASSWORD})
 
     assert LV_TOO_MANY_ATTEMPTS in response.content.decode()
+
+
+# Brute force: one lockout per account behind both doors, generous limits per address ----------------------
+# The web login (allauth) and the API's token endpoint count failed passwords together, per account and per
+# client address; the address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT trusts proxies (ideas/limits.py).
+
+TOKEN_URL = "/api/v1/auth/token/?lang=en"
+WEB_LOGIN = "/en/accounts/login/"
+TOO_MANY = "Too many failed login attempts. Try again later."
+
+
+def web_login(client, email, password, **extra):
+    return client.post(WEB_LOGIN, {"login": email, "password": password}, **extra)
+
+
+def token_login(client, email, password, **extra):
+    return client.post(
+        TOKEN_URL, {"email": email, "password": password}, content_type="application/json", **extra
+    )
+
+
+def test_a_forged_forwarded_for_header_gives_no_fresh_guesses_at_the_token_endpoint(client, resident):
+    # The reported attack: a new X-Forwarded-For on every request, 55 wrong passwords, then the right one.
+    responses = [
+        token_login(client, "anna@example.test", f"guess {attempt}", HTTP_X_FORWARDED_FOR=f"10.9.{attempt}.1")
+        for attempt in range(55)
+    ]
+
+    assert [response.status_code for response in responses[:6]] == [400] * 5 + [429]
+    assert responses[5].json()["detail"] == TOO_MANY  # the account's lock, not only the address's throttle
+    assert {response.status_code for response in responses[6:]} == {429}
+    response = token_login(client, "anna@example.test", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.99.1")
+    assert response.status_code == 429
+    assert not Token.objects.filter(user=resident).exists()
+
+
+def test_the_account_locks_after_five_failures_from_different_addresses(client, resident):
+    for attempt in range(5):
+        response = token_login(client, "anna@example.test", "guess", REMOTE_ADDR=f"198.51.100.{attempt}")
+        assert response.status_code == 400
+
+    response = token_login(client, "anna@example.test", PASSWORD, REMOTE_ADDR="198.51.100.200")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert not Token.objects.filter(user=resident).exists()
+    # The same lock holds at the web login, from yet another address.
+    response = web_login(client, "anna@example.test", PASSWORD, REMOTE_ADDR="198.51.100.201")
+    assert response.context["form"].errors["__all__"] == [TOO_MANY]
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_web_logins_lock_the_token_endpoint(client, resident):
+    for _attempt in range(5):
+        web_login(client, "anna@example.test", "wrong guess 1")
+
+    response = token_login(client, "anna@example.test", PASSWORD)
+
+    assert response.status_code == 429
+    assert response.json()["detail"] == TOO_MANY
+    assert not Token.objects.filter(user=resident).exists()
+
+
+def test_failed_token_requests_lock_the_web_login(client, resident):
+    for _attempt in range(5):
+        assert token_login(client, "Anna@Example.test", "guess").status_code == 400
+
+    response = web_login(client, "anna@example.test", PASSWORD)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["__all__"] == [TOO_MANY]
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_does_not_depend_on_the_host_name_asked_for(client, resident):
+    # Every allowed host name once had a lock of its own (allauth keys the lock by the site's domain).
+    for host in ("testserver", "localhost", "127.0.0.1"):
+        for _attempt in range(2):
+            web_login(client, "anna@example.test", "wrong guess 1", HTTP_HOST=host)
+
+    response = web_login(client, "anna@example.test", PASSWORD, HTTP_HOST="localhost")
+
+    assert response.context["form"].errors["__all__"] == [TOO_MANY]
+
+
+def test_an_attacker_on_a_shared_address_locks_the_attacked_account_not_the_neighbours(
+    client, resident, other_resident
+):
+    # A library's public computers share one address: someone there guesses Anna's password at both doors.
+    library = {"REMOTE_ADDR": "203.0.113.7"}
+    for _attempt in range(15):
+        web_login(client, "anna@example.test", "wrong guess 1", **library)
+    for _attempt in range(15):
+        token_login(client, "anna@example.test", "guess", **library)
+
+    # Anna's account is locked at both doors ...
+    assert web_login(client, "anna@example.test", PASSWORD, **library).context["form"].errors["__all__"] == [
+        TOO_MANY
+    ]
+    assert token_login(client, "anna@example.test", PASSWORD, **library).status_code == 429
+    # ... while Juris, at the next computer, signs in at both.
+    response = web_login(client, "juris@example.test", PASSWORD, **library)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other_resident.pk)
+    response = token_login(client, "juris@example.test", PASSWORD, **library)
+    assert response.status_code == 200, response.content
+    assert Token.objects.get(user=other_resident).key == response.json()["token"]
+
+
+def test_guesses_at_many_accounts_from_one_address_are_stopped(client, resident, settings):
+    # Credential stuffing: one wrong guess at each of many accounts. The per-address budget of failures
+    # stops it (lowered here to keep the test short), at both doors.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "5/5m/key,8/10m/ip"}
+    for number in range(8):
+        web_login(client, f"someone{number}@example.test", "guess")
+
+    assert web_login(client, "anna@example.test", PASSWORD).context["form"].errors["__all__"] == [TOO_MANY]
+    assert token_login(client, "anna@example.test", PASSWORD).status_code == 429
+    # Another address is not affected.
+    assert token_login(client, "anna@example.test", PASSWORD, REMOTE_ADDR="192.0.2.50").status_code == 200
+
+
+def test_refused_attempts_on_a_locked_account_do_not_use_up_the_shared_address(
+    client, resident, other_resident, settings
+):
+    # Only passwords actually checked count: hammering a locked account costs the address nothing, whichever
+    # order the rates are written in.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "8/10m/ip,5/5m/key"}
+    for _attempt in range(20):
+        web_login(client, "anna@example.test", "wrong guess 1")
+
+    response = web_login(client, "juris@example.test", PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other_resident.pk)
+
+
+def test_the_token_endpoint_keeps_an_overall_limit_per_address_whatever_the_forwarded_header(client):
+    statuses = [
+        token_login(
+            client, f"someone{number}@example.test", "guess", HTTP_X_FORWARDED_FOR=f"10.8.{number}.1"
+        ).status_code
+        for number in range(31)
+    ]
+
+    assert statuses == [400] * 30 + [429]
 
 
 # Header ------------------------------------------------------------------------------------------------

@@ -415,7 +415,11 @@ def test_equal_shares_tie_file_order_last():
 
 def test_equal_shares_never_funds_free_unsupported_or_sentinel_projects():
     election = make(
-        {"A": 0, "B": 100, "S": 999999999, "C": 100}, ["A,S,C", "S,C"], budget=10**10, rule="equalshares"
+        # The largest budget a file may state (MAX_AMOUNT): the sentinel would fit, but is never funded.
+        {"A": 0, "B": 100, "S": 999999999, "C": 100},
+        ["A,S,C", "S,C"],
+        budget="9999999999.99",
+        rule="equalshares",
     )
     outcome = count_election(election).outcome
     assert outcome.selected == ["C"]

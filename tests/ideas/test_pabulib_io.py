@@ -12,12 +12,22 @@ from django.conf import settings
 from django.core.management import call_command
 
 from ideas.counting import count_election, parse_text, read_file
-from ideas.models import Ballot, BallotChoice, BallotRules, BudgetRound, Channel, Idea, VoterRecord
+from ideas.models import (
+    Ballot,
+    BallotChoice,
+    BallotRules,
+    BudgetRound,
+    Channel,
+    CountedReceipt,
+    Idea,
+    SealedBallot,
+    VoterRecord,
+)
 from ideas.phases import Phase
-from ideas.voting import keys
 from ideas.voting.casting import cast
 from ideas.voting.pabulib_io import export_round, rules_from_meta
-from tests.factories import make_idea, round_in_phase
+from tests.factories import make_idea
+from tests.ideas import voters
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +65,12 @@ def test_a_shared_file_survives_import_and_export(name, rules, tmp_path):
     assert budget_round.current_phase() == Phase.RESULTS
     assert budget_round.total_budget == original.budget
     assert Idea.objects.filter(round=budget_round, status="on_ballot").count() == len(original.projects)
-    # Imported voters are anonymous: ballots without a register.
+    # Imported voters are anonymous: opened ballots without a register, a sealed box or receipts.
     assert not VoterRecord.objects.filter(round=budget_round).exists()
-    assert set(Ballot.objects.filter(round=budget_round).values_list("channel", flat=True)) == {Channel.PAPER}
+    assert Ballot.objects.filter(round=budget_round).count() == original.voters
+    assert not budget_round.counting_public_key
+    assert not SealedBallot.objects.filter(round=budget_round).exists()
+    assert not CountedReceipt.objects.filter(round=budget_round).exists()
 
     target = tmp_path / "export.pb"
     call_command("pabulib", "export", str(budget_round.pk), "--output", str(target), stdout=io.StringIO())
@@ -104,13 +117,13 @@ def test_an_imported_round_gets_the_file_rules():
 
 
 def person(number):
-    return keys.person_key(f"01020{number}-12345")
+    return voters.on_census(f"01020{number}-12345")
 
 
 @pytest.fixture
 def ranked_round():
-    """A round in its voting phase with ranking ballots, and three ballots cast."""
-    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("20000"))
+    """A round with ranking ballots and three ballots cast, then closed and its ballot box opened."""
+    budget_round = voters.voting_round(total_budget=Decimal("20000"))
     BallotRules.objects.create(round=budget_round, method="ranking", max_choices=3)
     ideas = [
         make_idea(budget_round, status="on_ballot", title=f"Idea; {n}", estimated_cost=Decimal(cost))
@@ -120,6 +133,7 @@ def ranked_round():
     for number, ballot in enumerate(places):
         choices = {ideas[index].pk: place for index, place in ballot.items()}
         cast(budget_round, person(number), channel=Channel.ONLINE, choices=choices, birth_year=1980)
+    assert voters.close_and_open(budget_round) == 3
     return budget_round, ideas
 
 
@@ -142,12 +156,16 @@ def test_an_export_is_deterministic_anonymous_and_scores_rankings(ranked_round):
     first_ballot = BallotChoice.objects.filter(ballot_id=ballot_ids[0]).order_by("points")
     first_row = next(line for line in first.splitlines() if line.startswith("1;"))
     assert first_row.split(";")[1] == ",".join(str(choice.idea_id) for choice in first_ballot)
+    receipts = CountedReceipt.objects.filter(round=budget_round).values_list("fingerprint", flat=True)
+    assert len(receipts) == 3
     for secret in (
         "age",
         "channel",
         "online",
-        "reference",
-        *Ballot.objects.values_list("reference", flat=True),
+        "receipt",
+        "fingerprint",
+        *receipts,
+        *(r[:20] for r in receipts),
     ):
         assert secret not in first
 

@@ -28,6 +28,10 @@ EXPECTED = {
     "support_idea": lambda role, phase: role in VERIFIED and phase == P.SUPPORT,
     "follow_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
     "report_idea": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
+    "report_comment": lambda role, phase: role in VERIFIED and phase != P.UPCOMING,
+    "report_hidden_comment": lambda role, phase: False,
+    # Stopping the e-mails never depends on the phase or on a verified address.
+    "unfollow_idea": lambda role, phase: role != "anonymous",
     "moderate_idea": lambda role, phase: (
         role == "moderator" and phase in {P.UPCOMING, P.SUBMISSION, P.REVIEW, P.SUPPORT}
     ),
@@ -48,6 +52,15 @@ EXPECTED = {
     "confirm_own_paper_ballot": lambda role, phase: False,
     "close_voting": lambda role, phase: role == "moderator" and phase == P.VOTING,
     "count_votes": lambda role, phase: role == "moderator" and phase == P.RESULTS,
+    # The key ceremony and exceptions to the census list: until voting closes, never after.
+    "make_counting_keys": lambda role, phase: (
+        role == "moderator" and phase not in {P.RESULTS, P.IMPLEMENTATION}
+    ),
+    "grant_eligibility_override": lambda role, phase: (
+        role == "moderator" and phase not in {P.RESULTS, P.IMPLEMENTATION}
+    ),
+    # Staff confirm a person in person, or move one between accounts, in any phase.
+    "confirm_identity": lambda role, phase: role == "moderator",
 }
 
 
@@ -76,6 +89,9 @@ CHECKS = {
     "support_idea": ("ideas.support_idea", "published"),
     "follow_idea": ("ideas.follow_idea", "published"),
     "report_idea": ("ideas.report_idea", "published"),
+    "report_comment": ("ideas.report_comment", "comment"),
+    "report_hidden_comment": ("ideas.report_comment", "hidden_comment"),
+    "unfollow_idea": ("ideas.unfollow_idea", "published"),
     "moderate_idea": ("ideas.moderate_idea", "published"),
     "assess_idea": ("ideas.assess_idea", "published"),
     "hide_comment": ("ideas.hide_comment", "published"),
@@ -91,15 +107,22 @@ CHECKS = {
     "confirm_own_paper_ballot": ("ideas.confirm_paper_ballot", "paper_by_moderator"),
     "close_voting": ("ideas.close_voting", "round"),
     "count_votes": ("ideas.count_votes", "round"),
+    "make_counting_keys": ("ideas.make_counting_keys", "round"),
+    "grant_eligibility_override": ("ideas.grant_eligibility_override", "round"),
+    "confirm_identity": ("ideas.confirm_identity", "round"),
 }
 
 
 def checks(budget_round, author, moderator):
-    from ideas.models import PaperBallotEntry
+    from ideas.models import Comment, PaperBallotEntry
 
     objects = {"round": budget_round}
     for status in ("published", "draft", "needs_changes"):
         objects[status] = make_idea(budget_round, author=author, status=status)
+    objects["comment"] = Comment.objects.create(idea=objects["published"], text="Shade, please.")
+    objects["hidden_comment"] = Comment.objects.create(
+        idea=objects["published"], text="Rude.", is_hidden=True
+    )
     clerk = UserFactory(username="m-clerk")
     for name, typist in (("paper_by_clerk", clerk), ("paper_by_moderator", moderator)):
         objects[name] = PaperBallotEntry.objects.create(round=budget_round, choices={}, entered_by=typist)

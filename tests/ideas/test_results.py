@@ -8,32 +8,33 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from ideas.counting import count_file
-from ideas.models import Channel, Idea, RoundResult, StatusChange
+from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, SealedBallot, StatusChange
 from ideas.models.results import ResultImmutable
 from ideas.phases import Phase
-from ideas.voting import keys
+from ideas.voting import sealing
 from ideas.voting.casting import cast
 from ideas.voting.results import ENGINE_VERSION, count_round
-from tests.factories import make_idea, round_in_phase
+from tests.factories import make_idea
+from tests.ideas import voters
 
 pytestmark = pytest.mark.django_db
 
 
 def person(number):
-    return keys.person_key(f"01020{number}-12345")
+    return voters.on_census(f"01020{number}-12345")
 
 
 @pytest.fixture
-def counted_round():
-    """A round voted on (approval within 20000 EUR) and then moved into its results phase.
+def closed_round():
+    """A round voted on (approval within 20000 EUR) and then moved into its results phase, its box still sealed.
 
     Votes: ideas 0 and 1 three each, 2 and 3 one each. Greedy funds 0 (8000) and 1 (7000), skips 2 (6000 does
     not fit in the 5000 left) and funds 3 (5000)."""
-    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("20000"))
+    budget_round = voters.voting_round(total_budget=Decimal("20000"))
     ideas = [
         make_idea(budget_round, status="on_ballot", title=f"Idea {n}", estimated_cost=Decimal(cost))
         for n, cost in enumerate([8000, 7000, 6000, 5000])
@@ -45,6 +46,14 @@ def counted_round():
     budget_round.results_published = timezone.now() - datetime.timedelta(hours=1)
     budget_round.save()
     assert budget_round.current_phase() == Phase.RESULTS
+    return budget_round, ideas
+
+
+@pytest.fixture
+def counted_round(closed_round):
+    """The closed round with its ballot box opened by the election commission's key."""
+    budget_round, ideas = closed_round
+    assert voters.close_and_open(budget_round) == 4
     return budget_round, ideas
 
 
@@ -118,3 +127,25 @@ def test_the_count_round_command_prints_the_outcome(counted_round):
     assert "rule greedy, 3 selected, cost 20000 of 20000, 4 ballots" in text
     assert f"selected {ideas[0].pk}: Idea 0 (3 votes, score 3)" in text
     assert RoundResult.objects.filter(round=budget_round).count() == 1
+
+
+def test_the_count_round_command_opens_the_sealed_box_with_the_key_file(closed_round, tmp_path):
+    budget_round, _ideas = closed_round
+    with pytest.raises(CommandError, match="sealed"):
+        call_command("count_round", str(budget_round.pk), stdout=io.StringIO())
+    _other_public, other_private = sealing.new_key_pair()
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(other_private, encoding="utf-8")
+    with pytest.raises(CommandError, match="not the round's counting key"):
+        call_command("count_round", str(budget_round.pk), "--key-file", str(wrong), stdout=io.StringIO())
+    assert SealedBallot.objects.filter(round=budget_round).count() == 4, "a wrong key opens nothing"
+    assert not Ballot.objects.filter(round=budget_round).exists()
+
+    key_file = tmp_path / "counting-key.txt"
+    key_file.write_text(f"Counting key of the round\n{budget_round.test_private_key}\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("count_round", str(budget_round.pk), "--key-file", str(key_file), stdout=out)
+    assert "3 selected, cost 20000 of 20000, 4 ballots" in out.getvalue()
+    assert not SealedBallot.objects.filter(round=budget_round).exists()
+    assert Ballot.objects.filter(round=budget_round).count() == 4
+    assert CountedReceipt.objects.filter(round=budget_round).count() == 4

@@ -1,6 +1,6 @@
 """What only PostgreSQL can prove: row locks and unique constraints under real concurrency. 32 simultaneous
-first ballots of one voter leave exactly one ballot; simultaneous changes never leave a mixed or over-budget
-ballot."""
+first ballots of one voter leave exactly one sealed ballot; simultaneous changes never leave a mixed or
+over-budget ballot (checked by opening the box with the round's private key)."""
 
 import threading
 from decimal import Decimal
@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from ideas.models import Area, Ballot, BallotChoice, Category, Channel, VoterRecord
-from ideas.phases import Phase
-from ideas.voting import keys
-from ideas.voting.casting import VoteRefused, cast
-from tests.factories import make_idea, round_in_phase
+from ideas.models import Area, Ballot, BallotChoice, Category, Channel, SealedBallot, VoterRecord
+from ideas.voting.casting import Receipt, VoteRefused, cast
+from tests.factories import make_idea
+from tests.ideas.voters import close_and_open, on_census, voting_round
 
 # Real transactions (not the test's wrapping one), so each thread commits on its own connection. The database is
 # emptied between such tests, so each builds what it needs itself.
@@ -22,7 +21,7 @@ THREADS = 32
 
 
 @pytest.fixture
-def voting_round():
+def sealed_round():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent transactions are proven on PostgreSQL (CI runs it)")
     from wagtail.models import Locale
@@ -30,7 +29,8 @@ def voting_round():
     locale, _created = Locale.objects.get_or_create(language_code="lv")
     area = Area.objects.create(name="Ķekava", code="kekava-c", locale=locale)
     category = Category.objects.create(name="Vide", code="environment-c", locale=locale)
-    budget_round = round_in_phase(Phase.VOTING, total_budget=Decimal("10000"))
+    budget_round = voting_round(total_budget=Decimal("10000"))
+    on_census("010203-12345", area=area)
     ideas = [
         make_idea(
             budget_round, status="on_ballot", estimated_cost=Decimal(cost), area=area, category=category
@@ -62,9 +62,9 @@ def run_together(jobs):
     return outcomes
 
 
-def test_32_simultaneous_first_ballots_leave_exactly_one(voting_round):
-    budget_round, ideas = voting_round
-    voter = keys.person_key("010203-12345")
+def test_32_simultaneous_first_ballots_leave_exactly_one(sealed_round):
+    budget_round, ideas = sealed_round
+    voter = on_census("010203-12345")
     choice_sets = [{ideas[i % 4].pk: 1} for i in range(THREADS)]
     outcomes = run_together(
         [
@@ -74,28 +74,29 @@ def test_32_simultaneous_first_ballots_leave_exactly_one(voting_round):
     )
     errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert not [error for error in errors if not isinstance(error, VoteRefused)], errors
-    assert Ballot.objects.filter(round=budget_round).count() == 1
+    assert SealedBallot.objects.filter(round=budget_round).count() == 1
     assert VoterRecord.objects.filter(round=budget_round).count() == 1
+    assert close_and_open(budget_round) == 1
     assert BallotChoice.objects.filter(ballot__round=budget_round).count() == 1
 
 
-def test_32_simultaneous_first_ballots_when_ballots_cannot_change(voting_round):
-    budget_round, ideas = voting_round
+def test_32_simultaneous_first_ballots_when_ballots_cannot_change(sealed_round):
+    budget_round, ideas = sealed_round
     budget_round.ballots_changeable = False
     budget_round.save()
-    voter = keys.person_key("010203-12345")
+    voter = on_census("010203-12345")
     outcomes = run_together(
         [lambda: cast(budget_round, voter, channel=Channel.ONLINE, choices={ideas[0].pk: 1})] * THREADS
     )
-    accepted = [outcome for outcome in outcomes if isinstance(outcome, Ballot)]
+    accepted = [outcome for outcome in outcomes if isinstance(outcome, Receipt)]
     refused = [outcome for outcome in outcomes if isinstance(outcome, VoteRefused)]
     assert len(accepted) == 1 and len(refused) == THREADS - 1
-    assert Ballot.objects.filter(round=budget_round).count() == 1
+    assert SealedBallot.objects.filter(round=budget_round).get().fingerprint == accepted[0].fingerprint
 
 
-def test_simultaneous_changes_never_mix_into_an_over_budget_ballot(voting_round):
-    budget_round, ideas = voting_round
-    voter = keys.person_key("010203-12345")
+def test_simultaneous_changes_never_mix_into_an_over_budget_ballot(sealed_round):
+    budget_round, ideas = sealed_round
+    voter = on_census("010203-12345")
     cast(budget_round, voter, channel=Channel.ONLINE, choices={ideas[0].pk: 1})
     # Each set fits the 10,000 budget alone; any two mixed together would not.
     valid_sets = [
@@ -112,6 +113,9 @@ def test_simultaneous_changes_never_mix_into_an_over_budget_ballot(voting_round)
         ]
     )
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert SealedBallot.objects.filter(round=budget_round).count() == 1
+    assert close_and_open(budget_round) == 1
+    assert Ballot.objects.filter(round=budget_round).count() == 1
     final = set(BallotChoice.objects.filter(ballot__round=budget_round).values_list("idea_id", flat=True))
     assert final in [set(choices) for choices in valid_sets]
     cost = sum(idea.estimated_cost for idea in ideas if idea.pk in final)

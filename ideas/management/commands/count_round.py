@@ -1,11 +1,16 @@
-"""`manage.py count_round ROUND_ID [--rule RULE]`: count a round, store the immutable result snapshot and mark
-the ideas selected / not selected; the work is done by ideas/voting/results.py."""
+"""`manage.py count_round ROUND_ID [--rule RULE] [--key-file FILE]`: count a round through the same front door as
+the voting desk (ideas/voting/closing.start_count: the same checks, the opening of the sealed ballot box with the
+election commission's private key, the same audit entry), then print the outcome."""
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ideas.counting import RULES
-from ideas.models import BudgetRound
-from ideas.voting.results import count_round, summary_lines
+from ideas.models import BudgetRound, RoundResult
+from ideas.voting.closing import CannotCount, start_count
+from ideas.voting.pabulib_io import DEFAULT_RULE
+from ideas.voting.results import summary_lines
 
 
 class Command(BaseCommand):
@@ -15,18 +20,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("round_id", type=int, metavar="ROUND_ID")
-        parser.add_argument("--rule", choices=RULES, help="counting rule (default: greedy)")
+        parser.add_argument(
+            "--rule", choices=RULES, default=DEFAULT_RULE, help="counting rule (default: greedy)"
+        )
+        parser.add_argument(
+            "--key-file",
+            type=Path,
+            help="the election commission's private key (saved at the key ceremony); needed while the box is sealed",
+        )
 
     def handle(self, *args, **options):
         try:
             budget_round = BudgetRound.objects.get(pk=options["round_id"])
         except BudgetRound.DoesNotExist:
             raise CommandError(f"no round {options['round_id']}") from None
-        if budget_round.ballot_scope == BudgetRound.BallotScope.AREA:
-            areas = [area_budget.area for area_budget in budget_round.area_budgets.select_related("area")]
-        else:
-            areas = [None]
-        for area in areas:
-            result = count_round(budget_round, rule=options["rule"], area=area)
+        private_key = None
+        if options["key_file"]:
+            try:
+                private_key = options["key_file"].read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"cannot read the key file: {error}") from error
+        try:
+            job = start_count(budget_round, options["rule"], None, private_key, in_background=False)
+        except CannotCount as refused:
+            raise CommandError(str(refused)) from refused
+        if job.error:
+            raise CommandError(job.error)
+        for result in RoundResult.objects.filter(pk__in=job.result_ids).select_related("area", "round"):
             for line in summary_lines(result):
                 self.stdout.write(line)

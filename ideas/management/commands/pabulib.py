@@ -2,6 +2,8 @@
 
 - `count FILE ... [--rule R] [--json]` counts files without touching the database (ideas.counting.cli);
 - `import FILE [--name NAME]` creates a round in its results phase with the file's projects and ballots;
+  it refuses exactly the files `count` refuses, since the parser (ideas/counting/pabulib.py) is the one
+  validation of both;
 - `export ROUND_ID [--output FILE]` writes a round's ballots as an anonymised, deterministic `.pb` file.
 Import and export are done by ideas/voting/pabulib_io.py.
 """
@@ -45,7 +47,7 @@ class Command(BaseCommand):
 
     def _import(self, path, name):
         """Parse and import one file, then say what was created and how long it took."""
-        from ideas.counting import ParseError, read_file
+        from ideas.counting import ParseError, read_file, unknown_rule_note
         from ideas.voting.pabulib_io import import_election
 
         started = time.monotonic()
@@ -61,6 +63,10 @@ class Command(BaseCommand):
         )
         if report.repeats:
             self.stdout.write(f"Dropped {report.repeats} repeated ballot entries (an idea once per ballot).")
+        # The same note `pabulib count` gives: an unknown rule is accepted, and counts as greedy (the default).
+        note = unknown_rule_note(election)
+        if note:
+            self.stdout.write(note)
 
     def _export(self, round_id, output):
         """Write the round's `.pb` text to `output` (UTF-8, LF) or to standard output."""
