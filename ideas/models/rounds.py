@@ -137,7 +137,9 @@ class BudgetRound(ClusterableModel):
     )
     # The election commission's key pair (ideas/voting/sealing.py): the public half seals every ballot, the
     # private half is shown once at the key ceremony and never stored here. Set at the voting desk.
-    counting_public_key = models.CharField(_("counting public key"), max_length=64, blank=True, editable=False)
+    counting_public_key = models.CharField(
+        _("counting public key"), max_length=64, blank=True, editable=False
+    )
     ballot_box_opened_at = models.DateTimeField(
         _("ballot box opened at"), null=True, blank=True, editable=False
     )

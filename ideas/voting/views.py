@@ -308,7 +308,7 @@ def vote_with_code(request, page):
     """`vote/code/` (route "vote_with_code"): a person with a one-time voting code types it in; a usable code
     opens the ballot (`vote/code/ballot/`). Attempts are limited per address and round (ideas/limits.py), so
     codes cannot be guessed in bulk, while a library or kiosk sharing one address is not locked out."""
-    from ideas import limits  # noqa: PLC0415 (late: ideas/limits.py is being written alongside this change)
+    from ideas import limits
 
     budget_round = page.budget_round
     if reason := why_not_open(budget_round):
