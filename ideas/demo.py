@@ -286,6 +286,39 @@ PATHS = {
 }
 
 
+# Made-up personal codes of the demo's residents with logins: on the demo census list and confirmed as staff
+# would in person, so that they can vote once the 2026 round's voting opens.
+DEMO_PERSONAL_CODES = {"resident": ("150385-10001", 1985), "resident2": ("020791-10002", 1991)}
+
+
+def _confirm_demo_voters(residents, areas):
+    """Put the demo residents with logins on the census list and link their made-up persons to them."""
+    from ideas.models import CensusEntry
+    from ideas.voting import keys
+    from ideas.voting.identity import link_person
+
+    home_areas = {username: area for username, _name, area in DEMO_RESIDENTS}
+    staff = get_user_model().objects.filter(username="moderator").first()
+    if staff is None:
+        return
+    for username, (personal_code, birth_year) in DEMO_PERSONAL_CODES.items():
+        user = residents.get(username)
+        if user is None:
+            continue
+        CensusEntry.objects.get_or_create(
+            person_key=keys.person_key(personal_code),
+            defaults={"area": areas[home_areas[username]], "birth_year": birth_year},
+        )
+        link_person(
+            user.resident_profile,
+            personal_code,
+            birth_year=birth_year,
+            method=ResidentProfile.Residency.IN_PERSON,
+            actor=staff,
+            reason="demo",
+        )
+
+
 def _load_residents(areas):
     """Verified demo residents with profiles; "resident" and "resident2" have logins (see README)."""
     user_model = get_user_model()
@@ -318,6 +351,7 @@ def _load_residents(areas):
             },
         )
         residents[username] = user
+    _confirm_demo_voters(residents, areas)
     moderator = user_model.objects.filter(username="moderator").first()
     if moderator:
         EmailAddress.objects.get_or_create(
