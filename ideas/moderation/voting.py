@@ -339,12 +339,14 @@ class CodesView(DeskView):
         if form.is_valid():
             try:
                 codes.hand_out(
-                    self.budget_round, form.cleaned_data["code"], form.cleaned_data["personal_code"]
+                    self.budget_round,
+                    form.cleaned_data["code"],
+                    form.cleaned_data["personal_code"],
+                    user=self.request.user,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                log(instance=self.budget_round, action="ideas.voting.code_handed_out", user=self.request.user)
                 messages.success(self.request, _("The code is handed out: it can now vote once."))
                 return self.back("codes")
         return self.render_to_response(self.get_context_data(hand_out_form=form), status=400)
@@ -441,17 +443,14 @@ class PaperView(DeskView):
         if form.is_valid():
             try:
                 area = paper.register_paper_voter(
-                    self.budget_round, form.cleaned_data["personal_code"], form.cleaned_data["polling_place"]
+                    self.budget_round,
+                    form.cleaned_data["personal_code"],
+                    form.cleaned_data["polling_place"],
+                    user=self.request.user,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                log(
-                    instance=self.budget_round,
-                    action="ideas.voting.paper_voter",
-                    user=self.request.user,
-                    data={"polling_place": form.cleaned_data["polling_place"].name},
-                )
                 if self.by_area() and area is not None:
                     message = _("The voter is in the register: hand them a ballot paper of %(area)s.") % {
                         "area": area.localized_name()
@@ -483,7 +482,6 @@ class PaperView(DeskView):
                 for message in refused.messages:
                     form.add_error(None, message)
             else:
-                log(instance=self.budget_round, action="ideas.voting.paper_entered", user=self.request.user)
                 messages.success(
                     self.request,
                     _("The ballot is typed in. Another staff member now confirms it against the paper."),
@@ -508,7 +506,6 @@ class PaperView(DeskView):
             raise PermissionDenied
         if action == "reject":
             paper.reject(entry, self.request.user)
-            log(instance=self.budget_round, action="ideas.voting.paper_rejected", user=self.request.user)
             messages.success(self.request, _("The typed-in ballot is rejected; type the paper in again."))
             return self.back("paper")
         try:
@@ -516,7 +513,6 @@ class PaperView(DeskView):
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
         else:
-            log(instance=self.budget_round, action="ideas.voting.paper_confirmed", user=self.request.user)
             messages.success(self.request, _("The paper ballot is confirmed and will be counted."))
         return self.back("paper")
 

@@ -69,6 +69,14 @@ def why_not_countable(budget_round, moment=None):
             "them before counting.",
             pending,
         ) % {"count": pending}
+    from ideas.voting.paper import reconciliation
+
+    over = [row["place"].name for row in reconciliation(budget_round) if row["over"]]
+    if over:
+        return _(
+            "More confirmed paper ballots than registered paper voters at: %(places)s. Check the papers and "
+            "the register before counting."
+        ) % {"places": ", ".join(over)}
     # A job older than that was lost with its worker (a restart, a crash): it no longer blocks a new count.
     running = CountJob.objects.filter(
         round=budget_round,

@@ -11,6 +11,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from ideas.models import Channel, VotingCode
 from ideas.voting import keys
@@ -51,9 +52,10 @@ def usable_person(budget_round, hashed):
     )
 
 
-def hand_out(budget_round, code, personal_code):
+def hand_out(budget_round, code, personal_code, *, user=None):
     """Record whom a code was given to (as a keyed hash), so that the person cannot vote twice elsewhere. The
-    person must be entitled to vote in the round now (census and age, or a staff exception)."""
+    person must be entitled to vote in the round now (census and age, or a staff exception). Audit-logged
+    (without the code or the person)."""
     person = person_from_code(personal_code)
     entitlement(budget_round, person)
     with transaction.atomic():
@@ -61,6 +63,12 @@ def hand_out(budget_round, code, personal_code):
         voting_code.person_key = person
         voting_code.state = VotingCode.State.ISSUED
         voting_code.save(update_fields=["person_key", "state"])
+        log(
+            instance=budget_round,
+            action="ideas.voting.code_handed_out",
+            user=user,
+            data={"batch": voting_code.batch},
+        )
 
 
 def vote_with_code(budget_round, hashed, choices):

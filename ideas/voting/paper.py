@@ -1,4 +1,5 @@
-"""Paper ballots in the same register, ballot box and count as online and code ballots.
+"""Paper ballots in the same register, ballot box and count as online and code ballots. Each step writes its
+entry in the round's audit log here, whoever calls it (voting desk, demo, tests).
 
 At a polling place staff enter the voter in the register (refused if the person may not vote, or already voted
 in any channel); the filled-in paper goes into the box without a name. Later one staff member types each paper
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from ideas.models import Channel, PaperBallotEntry, PollingPlace, RoundResult, SealedBallot, VoterRecord
 from ideas.phases import Phase
@@ -24,7 +26,7 @@ from ideas.voting.eligibility import NotEligible, entitlement, person_from_code
 OPEN_FOR_PAPER = {Phase.VOTING, Phase.RESULTS}  # paper is typed in after the polls close, before the count
 
 
-def register_paper_voter(budget_round, personal_code, polling_place):
+def register_paper_voter(budget_round, personal_code, polling_place, *, user=None):
     """Enter a person who votes on paper at `polling_place` in the register; refused when they may not vote
     in the round or already voted in any channel. Returns the area whose ballot paper to hand them."""
     if reason := why_not_open(budget_round):
@@ -48,6 +50,12 @@ def register_paper_voter(budget_round, personal_code, polling_place):
             )
     except IntegrityError as error:
         raise VoteRefused(_("This person has already voted in this round.")) from error
+    log(
+        instance=budget_round,
+        action="ideas.voting.paper_voter",
+        user=user,
+        data={"polling_place": polling_place.name},
+    )
     return entitled.area
 
 
@@ -65,13 +73,15 @@ def enter(budget_round, choices, entered_by, polling_place, area=None):
     if polling_place is None or polling_place.round_id != budget_round.pk:
         raise VoteRefused(_("Choose the polling place."))
     check_choices(budget_round, choices, area)
-    return PaperBallotEntry.objects.create(
+    entry = PaperBallotEntry.objects.create(
         round=budget_round,
         area=area,
         polling_place=polling_place,
         choices={str(k): v for k, v in choices.items()},
         entered_by=entered_by,
     )
+    log(instance=budget_round, action="ideas.voting.paper_entered", user=entered_by)
+    return entry
 
 
 def reconciliation(budget_round):
@@ -155,10 +165,13 @@ def confirm(entry, confirmed_by):
         entry.confirmed_by = confirmed_by
         entry.choices = {}
         entry.save(update_fields=["state", "confirmed_by", "choices"])
+        log(instance=budget_round, action="ideas.voting.paper_confirmed", user=confirmed_by)
 
 
 def reject(entry, rejected_by):
     """Drop a typed-in ballot that does not match its paper (it can be typed in again)."""
-    PaperBallotEntry.objects.filter(pk=entry.pk, state=PaperBallotEntry.State.PENDING).update(
+    rejected = PaperBallotEntry.objects.filter(pk=entry.pk, state=PaperBallotEntry.State.PENDING).update(
         state=PaperBallotEntry.State.REJECTED, confirmed_by=rejected_by, choices={}
     )
+    if rejected:
+        log(instance=entry.round, action="ideas.voting.paper_rejected", user=rejected_by)
