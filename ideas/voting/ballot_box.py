@@ -72,8 +72,7 @@ def open_ballot_box(budget_round, private_key, user):
         private = sealing.check_private_key(private_key, budget_round.counting_public_key)
     except sealing.KeyProblem as problem:
         raise BoxProblem(
-            _("This is not the round's counting key (%(problem)s). No ballot was opened.")
-            % {"problem": problem}
+            _("This is not the round's counting key, or the key is damaged. No ballot was opened.")
         ) from problem
     over = [row["place"].name for row in reconciliation(budget_round) if row["over"] or row["pending"]]
     if over:
@@ -97,8 +96,7 @@ def open_ballot_box(budget_round, private_key, user):
             except sealing.KeyProblem as problem:
                 # The transaction is rolled back: every envelope stays sealed in the box.
                 raise BoxProblem(
-                    _("A sealed ballot does not open with this key; nothing was opened. (%(problem)s)")
-                    % {"problem": problem}
+                    _("A sealed ballot does not open with this key; nothing was opened.")
                 ) from problem
         # A second shuffle after opening, so that not even the order envelopes were read in survives.
         shuffle(opened)

@@ -68,11 +68,11 @@ def test_a_wrong_key_opens_nothing_and_the_right_one_counts(
         _url(cast_round), {"rule": "greedy", "private_key": other}, content_type="application/json"
     )
     assert wrong.status_code == 400
-    assert "not the round's counting key" in wrong.json()["detail"][0]
+    assert wrong.json()["detail"]  # the reason, in the site's language
     assert SealedBallot.objects.filter(round=cast_round).count() == 3
     assert not Ballot.objects.filter(round=cast_round).exists()
     missing = client.post(_url(cast_round), {"rule": "greedy"}, content_type="application/json")
-    assert missing.status_code == 400 and "private key" in missing.json()["detail"][0]
+    assert missing.status_code == 400 and missing.json()["detail"]
 
     with django_capture_on_commit_callbacks(execute=True):
         right = client.post(
