@@ -131,12 +131,12 @@ def test_the_count_round_command_prints_the_outcome(counted_round):
 
 def test_the_count_round_command_opens_the_sealed_box_with_the_key_file(closed_round, tmp_path):
     budget_round, _ideas = closed_round
-    with pytest.raises(CommandError, match="(sealed|aizzīmogota)"):
+    with pytest.raises(CommandError, match=r"(sealed|aizzīmogota)"):
         call_command("count_round", str(budget_round.pk), stdout=io.StringIO())
     _other_public, other_private = sealing.new_key_pair()
     wrong = tmp_path / "wrong.txt"
     wrong.write_text(other_private, encoding="utf-8")
-    with pytest.raises(CommandError, match="(not the round's counting key|nav kārtas skaitīšanas atslēga)"):
+    with pytest.raises(CommandError, match=r"(not the round's counting key|nav kārtas skaitīšanas atslēga)"):
         call_command("count_round", str(budget_round.pk), "--key-file", str(wrong), stdout=io.StringIO())
     assert SealedBallot.objects.filter(round=budget_round).count() == 4, "a wrong key opens nothing"
     assert not Ballot.objects.filter(round=budget_round).exists()
