@@ -1,7 +1,7 @@
 """E-mails about ideas, sent through django-tasks, each in the recipient's language.
 
-ideas/services.change_status enqueues `status_changed(change_id)` once the change is committed; the idea
-page enqueues `official_answer(comment_id)` when the municipality answers. The e-mails name the idea, its
+ideas/services.change_status enqueues `status_changed(change_id)` once the change is committed;
+ideas/participation.add_comment enqueues `official_answer(comment_id)` when the municipality answers. The e-mails name the idea, its
 status and the public reason, and link to the idea; they never name the staff member who acted.
 """
 

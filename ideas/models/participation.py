@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Comment(models.Model):
-    """A comment on an idea, or a reply to one (replies to replies attach to the top comment)."""
+    """A comment on an idea, or a reply to one (one level: ideas/participation.py refuses replies to replies)."""
 
     idea = models.ForeignKey(
         "ideas.Idea", verbose_name=_("idea"), on_delete=models.CASCADE, related_name="comments"
