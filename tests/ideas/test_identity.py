@@ -33,6 +33,13 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _interface_in_its_source_language(settings):
+    # These tests read our messages as written in the code (English); without our catalogue the Latvian pages
+    # show them so. Django's setting_changed handler drops the cached catalogues, then restores them.
+    settings.LOCALE_PATHS = []
+
+
 CODE_A = "150385-71234"
 CODE_B = "020290-75678"
 IN_PERSON = ResidentProfile.Residency.IN_PERSON

@@ -157,6 +157,8 @@ def test_forty_ballots_in_three_channels_cannot_be_linked_to_their_voters(
 ):
     budget_round, page, people, place, clerk, checker = election
     caplog.set_level(logging.DEBUG)
+    # Only this election's sessions are examined (a browser test's live server may have left its own).
+    Session.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         plain_codes = _vote_everyone(
             budget_round, page, people, place, clerk, checker, type(client), oidc_provider
