@@ -68,23 +68,33 @@ def _require_support(user, idea):
 def give_support(user, idea):
     """Support `idea`; True if this added a support, False if the resident already supported it."""
     _require_support(user, idea)
-    with transaction.atomic():
-        support, created = Support.objects.get_or_create(idea=idea, user=user)
-        if created:
-            log(instance=support, action="ideas.support.give", user=user, title=idea.title)
-    return created
+    return _add_once(Support, "ideas.support.give", user, idea)
 
 
 def withdraw_support(user, idea):
     """Withdraw one's support, only while supports count (the support phase); True if there was one."""
     _require_support(user, idea)
+    return _remove(Support, "ideas.support.withdraw", user, idea)
+
+
+def _add_once(model, action, user, idea):
+    """Add the person's row (a support, a follow) to `idea` once, logged; True if it is new."""
     with transaction.atomic():
-        support = Support.objects.select_for_update().filter(idea=idea, user=user).first()
-        if support is None:
+        row, created = model.objects.get_or_create(idea=idea, user=user)
+        if created:
+            log(instance=row, action=action, user=user, title=idea.title)
+    return created
+
+
+def _remove(model, action, user, idea):
+    """Remove the person's row (a support, a follow) from `idea`, logged; True if there was one."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(idea=idea, user=user).first()
+        if row is None:
             return False
         # Logged before the row goes: the entry needs its id.
-        log(instance=support, action="ideas.support.withdraw", user=user, title=idea.title, deleted=True)
-        support.delete()
+        log(instance=row, action=action, user=user, title=idea.title, deleted=True)
+        row.delete()
     return True
 
 
@@ -96,23 +106,13 @@ def follow(user, idea):
     _require(
         user, "ideas.follow_idea", idea, idea, Feature.FOLLOW, _("Only published ideas can be followed.")
     )
-    with transaction.atomic():
-        following, created = Follow.objects.get_or_create(idea=idea, user=user)
-        if created:
-            log(instance=following, action="ideas.follow.start", user=user, title=idea.title)
-    return created
+    return _add_once(Follow, "ideas.follow.start", user, idea)
 
 
 def unfollow(user, idea):
     """Stop following `idea`, in any phase; True if the person followed it."""
     _require(user, "ideas.unfollow_idea", idea, idea, None, _("You cannot do this with this idea."))
-    with transaction.atomic():
-        following = Follow.objects.select_for_update().filter(idea=idea, user=user).first()
-        if following is None:
-            return False
-        log(instance=following, action="ideas.follow.stop", user=user, title=idea.title, deleted=True)
-        following.delete()
-    return True
+    return _remove(Follow, "ideas.follow.stop", user, idea)
 
 
 # Comments -------------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from ideas.models import Ballot, BallotChoice, BudgetRound, CountedReceipt, SealedBallot, VoterRecord
@@ -125,12 +124,3 @@ def open_ballot_box(budget_round, private_key, user):
             data={"ballots": len(opened), "voters": voters},
         )
     return len(opened)
-
-
-def opened_message(count):
-    """What staff are told after opening the box."""
-    return ngettext(
-        "The ballot box is open: %(count)s ballot was unsealed.",
-        "The ballot box is open: %(count)s ballots were unsealed.",
-        count,
-    ) % {"count": count}

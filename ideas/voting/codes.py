@@ -16,7 +16,8 @@ from wagtail.log_actions import log
 from ideas.models import Channel, VotingCode
 from ideas.voting import keys
 from ideas.voting.casting import VoteRefused, cast, why_not_open
-from ideas.voting.eligibility import entitlement, person_from_code
+from ideas.voting.eligibility import entitlement
+from ideas.voting.identity import person_from_code
 
 CODE_ALPHABET = keys.CODE_ALPHABET
 CODE_LENGTH = 12  # 32^12 = 2^60 possibilities: guessing one is hopeless within the voting weeks

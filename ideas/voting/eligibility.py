@@ -19,7 +19,7 @@ from wagtail.log_actions import log
 
 from ideas.models import Area, BudgetRound, CensusEntry, EligibilityOverride
 from ideas.rules import is_verified_resident
-from ideas.voting import keys
+from ideas.voting.identity import person_from_code
 
 
 class NotEligible(ValidationError):
@@ -33,14 +33,6 @@ class Entitlement:
 
     area: Area | None
     birth_year: int | None
-
-
-def person_from_code(personal_code):
-    """The person key of a typed personal code, or a ValidationError that says how a code looks."""
-    try:
-        return keys.person_key(personal_code)
-    except ValueError as error:
-        raise ValidationError(_("A personal code has 11 digits, for example 010203-12345.")) from error
 
 
 def entitlement(budget_round, person, *, birth_year=None, moment=None):

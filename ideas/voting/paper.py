@@ -21,7 +21,8 @@ from ideas.models import Channel, PaperBallotEntry, PollingPlace, RoundResult, S
 from ideas.phases import Phase
 from ideas.voting import keys, sealing
 from ideas.voting.casting import VoteRefused, check_choices, why_not_open
-from ideas.voting.eligibility import NotEligible, entitlement, person_from_code
+from ideas.voting.eligibility import NotEligible, entitlement
+from ideas.voting.identity import person_from_code
 
 OPEN_FOR_PAPER = {Phase.VOTING, Phase.RESULTS}  # paper is typed in after the polls close, before the count
 

@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ideas import limits
 from ideas.models import Area, Channel
 from ideas.phases import Feature, phase_allows
 from ideas.rules import is_verified_resident
@@ -306,10 +307,8 @@ def ballot_done(request, page, by_code=False):
 
 def vote_with_code(request, page):
     """`vote/code/` (route "vote_with_code"): a person with a one-time voting code types it in; a usable code
-    opens the ballot (`vote/code/ballot/`). Attempts are limited per address and round (ideas/limits.py), so
+    opens the ballot (`vote/code/ballot/`). Attempts are limited per address (ideas/limits.py), so
     codes cannot be guessed in bulk, while a library or kiosk sharing one address is not locked out."""
-    from ideas import limits
-
     budget_round = page.budget_round
     if reason := why_not_open(budget_round):
         return _refuse(request, page, reason)
