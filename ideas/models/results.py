@@ -37,6 +37,17 @@ class RoundResult(models.Model):
     outcome = models.JSONField(_("outcome"), default=dict)
     explanations = models.JSONField(_("explanations"), default=dict)
     created_at = models.DateTimeField(_("counted at"), auto_now_add=True)
+    # Empty: a private preview that staff check at the voting desk; residents see only published results.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     def save(self, *args, **kwargs):
         """Insert only: results are published as they were counted."""

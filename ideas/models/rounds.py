@@ -92,6 +92,20 @@ class Category(LocalizedNameMixin, TranslatableMixin, index.Indexed, models.Mode
         ordering = ["name"]
 
 
+class CountingRule(models.TextChoices):
+    """The counting rules staff may choose for a round (ideas/counting/run.py counts each of them)."""
+
+    GREEDY = "greedy", _("Most votes first, skipping ideas that no longer fit the budget (greedy)")
+    GREEDY_THRESHOLD = "greedy-threshold", _("Greedy, only ideas with at least the round's minimum votes")
+    GREEDY_NO_SKIP = "greedy-no-skip", _("Most votes first, stopping at the first idea that does not fit")
+    EQUAL_SHARES = "equalshares", _("Method of Equal Shares")
+    EQUAL_SHARES_ADD1 = "equalshares/add1", _("Method of Equal Shares, completed with add1")
+    EQUAL_SHARES_ADD1_COMPARISON = (
+        "equalshares/add1-comparison",
+        _("Method of Equal Shares, completed with add1, with the comparison step"),
+    )
+
+
 class BudgetRound(ClusterableModel):
     """One participatory-budget round: its money, its phases by date, and its rules for ideas."""
 
@@ -135,6 +149,15 @@ class BudgetRound(ClusterableModel):
     minimum_supports = models.PositiveIntegerField(
         _("supports needed"), default=0, help_text=_("Supports an idea needs in the support phase to go on.")
     )
+    counting_rule = models.CharField(
+        _("counting rule"),
+        max_length=40,
+        choices=CountingRule.choices,
+        default=CountingRule.EQUAL_SHARES_ADD1,
+        help_text=_("Shown to residents before voting opens; it cannot change once voting has opened."),
+    )
+    voting_opened_at = models.DateTimeField(_("voting opened at"), null=True, blank=True, editable=False)
+    voting_closed_at = models.DateTimeField(_("voting closed at"), null=True, blank=True, editable=False)
     # The election commission's key pair (ideas/voting/sealing.py): the public half seals every ballot, the
     # private half is shown once at the key ceremony and never stored here. Set at the voting desk.
     counting_public_key = models.CharField(
@@ -156,6 +179,7 @@ class BudgetRound(ClusterableModel):
                 FieldPanel("ballots_changeable"),
                 FieldPanel("minimum_voting_age"),
                 FieldPanel("minimum_votes"),
+                FieldPanel("counting_rule"),
             ],
             heading=_("Voting"),
         ),

@@ -43,6 +43,7 @@ from ideas.models import (
     VoterRecord,
     VotingCode,
 )
+from ideas.models.rounds import CountingRule
 from ideas.moderation.forms import (
     CensusUploadForm,
     CodeBatchForm,
@@ -60,14 +61,7 @@ from ideas.voting.views import areas_by_name
 
 DESK = "voting_desk"
 
-RULE_LABELS = {
-    "greedy": _("Most votes first, skipping ideas that no longer fit the budget (greedy)"),
-    "greedy-threshold": _("Greedy, only ideas with at least the round's minimum votes"),
-    "greedy-no-skip": _("Most votes first, stopping at the first idea that does not fit"),
-    "equalshares": _("Method of Equal Shares"),
-    "equalshares/add1": _("Method of Equal Shares, completed with add1"),
-    "equalshares/add1-comparison": _("Method of Equal Shares, completed with add1, with the comparison step"),
-}
+RULE_LABELS = dict(CountingRule.choices)
 
 
 def desk_url(name, *args):
