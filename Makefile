@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint messages clean
+.PHONY: install run serve test lint messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ run: install
 	$(PY) manage.py load_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/ (English at /en/, admin at /admin/); Ctrl+C stops."
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Serve as in production (README "Deployment"): the production variables must be set (environment or .env).
+serve: install
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi \
+		-b 127.0.0.1:$(PORT) -w $(or $(WORKERS),2)
 
 test: install
 	$(PY) -m pytest

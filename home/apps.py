@@ -7,3 +7,9 @@ class HomeConfig(AppConfig):
 
     name = "home"
     verbose_name = _("Website")
+
+    def ready(self):
+        from home import exports
+
+        # No admin export (CSV or XLSX) may carry a formula from residents' text (home/exports.py).
+        exports.install()

@@ -5,8 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from wagtail.models import Locale, Page
 
+from home import search as site_search
 from home.listing import paginate
 
 SEARCH_RESULTS_PER_PAGE = 10
@@ -15,12 +15,12 @@ MAX_QUERY_LENGTH = 200
 
 @require_GET
 def search(request):
-    """Full-text search over the live public pages of the active language (PostgreSQL full-text on PostgreSQL)."""
+    """Search of the live public pages of the active language and of public ideas, matching Latvian word forms
+    (home/search.py)."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results_page = None
     if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active()).specific()
-        results_page = paginate(request, pages.search(query), SEARCH_RESULTS_PER_PAGE)
+        results_page = paginate(request, site_search.search(query), SEARCH_RESULTS_PER_PAGE)
     return TemplateResponse(
         request,
         "home/search.html",

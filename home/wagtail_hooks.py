@@ -1,5 +1,6 @@
 """Wagtail admin registration of the website app: snippets, site settings and event registrations."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views.generic.models import IndexView
@@ -7,6 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from home import translation_review
 from home.models import Department, EventRegistration, SiteSettings, SiteText
 
 settings_registry.register(SiteSettings, icon="cog")
@@ -70,3 +72,28 @@ class EventsAdminGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_website_viewsets():
     return [WebsiteSnippetGroup(), EventsAdminGroup()]
+
+
+# Translations go through the moderators' workflow (home/translation_review.py) --------------------------------
+
+
+@hooks.register("before_edit_page", order=-1)
+def submit_translation_for_moderation(request, page):
+    """Runs before wagtail-localize's own hook, which shows the translation editor for a synced translation."""
+    if request.method == "POST" and translation_review.SUBMIT_ACTION in request.POST:
+        translation = translation_review.synced_translation(page)
+        if translation is not None:
+            return translation_review.submit_for_moderation(request, page, translation)
+    return None
+
+
+@hooks.register("register_admin_urls", order=-1)
+def guard_update_translations():
+    # Registered before wagtail-localize's URLs, so this view answers at its "update translations" address.
+    return [
+        path(
+            "localize/update/<int:translation_source_id>/",
+            translation_review.UpdateTranslationsView.as_view(),
+            name="kopa_update_translations",
+        )
+    ]

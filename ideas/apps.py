@@ -10,4 +10,8 @@ class IdeasConfig(AppConfig):
 
     def ready(self):
         # The eID receivers (user_signed_up, social_account_added) link a person once an account exists.
+        # Latvian cases in Wagtail's "pirms 2 mēnešiem" (ideas/l10n.py).
+        from ideas import l10n
         from ideas.accounts import adapter  # noqa: F401
+
+        l10n.install()

@@ -118,7 +118,7 @@ IDEAS = [
         (56.8050, 24.2000),
         "lv",
         "Apgaismojums meža takai uz Katlakalnu",
-        "Saules baterijas lampas gar 2 km taku.",
+        "Lampas ar saules baterijām gar 2 km garo taku.",
         "Ziemā pēc darba taka ir pilnīgi tumša.",
         {"path_length_m": 2000},
     ),

@@ -23,6 +23,7 @@ from ideas.statuses import Status
 from ideas.voting import ballot_box, codes, keys, paper
 from ideas.voting.casting import cast
 from ideas.voting.closing import start_count
+from ideas.voting.results import publish_results
 
 ROUND_NAME = "Zaļāka apkaime 2025"
 BUDGET = Decimal("60000")
@@ -135,7 +136,9 @@ def load_past_round():
         _ballots(budget_round, ideas, place)
         budget_round.results_published = _at(-30)
         budget_round.save(update_fields=["results_published"])
-        start_count(budget_round, "equalshares/add1", None, private_key, in_background=False)
+        job = start_count(budget_round, "equalshares/add1", None, private_key, in_background=False)
+        # The count is a private preview until published, as at the voting desk.
+        publish_results(budget_round, budget_round.results.filter(pk__in=job.result_ids), None)
     return budget_round
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ideas.images import clean_image
 from ideas.models import Area, Category, Comment, Idea, IdeaImage, Report
-from ideas.models.ideas import RESIDENT_FIELDS
+from ideas.models.ideas import REQUIRED_TO_SUBMIT, RESIDENT_FIELDS
 
 
 class LocalizedChoiceField(forms.ModelChoiceField):
@@ -18,7 +18,11 @@ class LocalizedChoiceField(forms.ModelChoiceField):
 
 
 class IdeaForm(forms.ModelForm):
-    """What a resident writes about an idea; the round's cost limit is checked here."""
+    """What a resident writes about an idea; the round's cost limit is checked here.
+
+    With `draft=True` (the "Save draft" button of a draft) only the title is required, so that a draft can be
+    saved at any time; submitting asks for every field of REQUIRED_TO_SUBMIT (and ideas/services.change_status
+    checks them again)."""
 
     category = LocalizedChoiceField(queryset=Category.objects.none(), label=_("Category"))
     area = LocalizedChoiceField(queryset=Area.objects.none(), label=_("Area"))
@@ -39,9 +43,14 @@ class IdeaForm(forms.ModelForm):
             "latitude": _("Click the map to fill in, or leave empty."),
         }
 
-    def __init__(self, *args, budget_round, **kwargs):
+    def __init__(self, *args, budget_round, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.budget_round = budget_round
+        for name in REQUIRED_TO_SUBMIT:
+            # The model allows blanks for drafts; the form asks for them unless a draft is being saved.
+            self.fields[name].required = name == "title" or not draft
+            # The asterisk still says what submitting will need.
+            self.fields[name].needed_to_submit = True
         default_language = settings.LANGUAGE_CODE
         self.fields["category"].queryset = Category.objects.filter(locale__language_code=default_language)
         self.fields["area"].queryset = Area.objects.filter(locale__language_code=default_language)

@@ -31,13 +31,18 @@ class Feature(StrEnum):
     HAND_OUT_CODES = "hand_out_codes"  # staff hand a code to an identified person
     ENTER_PAPER = "enter_paper"  # staff register paper voters and type in paper ballots
     CLOSE_VOTING = "close_voting"  # staff end the vote early (the round's results date becomes now)
-    COUNT = "count"  # staff count the ballots and publish the result
+    COUNT = "count"  # staff count the ballots into a private preview
+    # The round's lifecycle in the admin (ideas/lifecycle.py, ideas/voting/closing.py):
+    BUILD_BALLOT = "build_ballot"  # staff put feasible ideas on the ballot (refused once anyone has voted)
+    OPEN_VOTING = "open_voting"  # staff open the vote now (a second open is a no-op)
+    PUBLISH_RESULTS = "publish_results"  # staff publish a counted preview to residents
+    IMPLEMENT = "implement"  # staff move funded ideas to implementation and mark them completed
 
 
 _ALWAYS = {Feature.FOLLOW, Feature.REPORT}
 
 PHASE_FEATURES = {
-    Phase.UPCOMING: {Feature.MODERATE, Feature.ISSUE_CODES},
+    Phase.UPCOMING: {Feature.MODERATE, Feature.ISSUE_CODES, Feature.OPEN_VOTING},
     Phase.SUBMISSION: _ALWAYS
     | {
         Feature.ADD_IDEA,
@@ -46,16 +51,45 @@ PHASE_FEATURES = {
         Feature.MODERATE,
         Feature.ASSESS,
         Feature.ISSUE_CODES,
+        Feature.BUILD_BALLOT,
+        Feature.OPEN_VOTING,
     },
     Phase.REVIEW: _ALWAYS
-    | {Feature.EDIT_IDEA, Feature.COMMENT, Feature.MODERATE, Feature.ASSESS, Feature.ISSUE_CODES},
+    | {
+        Feature.EDIT_IDEA,
+        Feature.COMMENT,
+        Feature.MODERATE,
+        Feature.ASSESS,
+        Feature.ISSUE_CODES,
+        Feature.BUILD_BALLOT,
+        Feature.OPEN_VOTING,
+    },
     Phase.SUPPORT: _ALWAYS
-    | {Feature.COMMENT, Feature.SUPPORT, Feature.MODERATE, Feature.ASSESS, Feature.ISSUE_CODES},
+    | {
+        Feature.COMMENT,
+        Feature.SUPPORT,
+        Feature.MODERATE,
+        Feature.ASSESS,
+        Feature.ISSUE_CODES,
+        Feature.BUILD_BALLOT,
+        Feature.OPEN_VOTING,
+    },
+    # Building the ballot and opening stay possible when the voting date came with an empty ballot; the
+    # services refuse both once anyone has voted or voting was opened.
     Phase.VOTING: _ALWAYS
-    | {Feature.VOTE, Feature.ISSUE_CODES, Feature.HAND_OUT_CODES, Feature.ENTER_PAPER, Feature.CLOSE_VOTING},
+    | {
+        Feature.VOTE,
+        Feature.ISSUE_CODES,
+        Feature.HAND_OUT_CODES,
+        Feature.ENTER_PAPER,
+        Feature.CLOSE_VOTING,
+        Feature.BUILD_BALLOT,
+        Feature.OPEN_VOTING,
+    },
     # Paper ballots from the polling places are typed in after the polls close, before the count.
-    Phase.RESULTS: _ALWAYS | {Feature.COMMENT, Feature.ENTER_PAPER, Feature.COUNT},
-    Phase.IMPLEMENTATION: _ALWAYS | {Feature.COMMENT},
+    Phase.RESULTS: _ALWAYS
+    | {Feature.COMMENT, Feature.ENTER_PAPER, Feature.COUNT, Feature.PUBLISH_RESULTS, Feature.IMPLEMENT},
+    Phase.IMPLEMENTATION: _ALWAYS | {Feature.COMMENT, Feature.PUBLISH_RESULTS, Feature.IMPLEMENT},
 }
 
 

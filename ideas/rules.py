@@ -159,3 +159,11 @@ rules.add_perm("ideas.grant_eligibility_override", is_moderator & phase_allows_f
 # Identity for voting (ideas/voting/identity.py, ideas/moderation/identity.py): staff confirm a person in person
 # from an identity document, or move a confirmed person to another account.
 rules.add_perm("ideas.confirm_identity", is_moderator)
+# The round's lifecycle in the admin (ideas/lifecycle.py, ideas/voting/closing.py, ideas/moderation/rounds.py):
+# moderators create a round with its pages, build its ballot, open voting, publish a counted preview and move
+# funded ideas on to implementation; each step in its phase. Editors (content pages) take no part.
+rules.add_perm("ideas.create_round", is_moderator)
+rules.add_perm("ideas.build_ballot", is_moderator & phase_allows_feature(Feature.BUILD_BALLOT))
+rules.add_perm("ideas.open_voting", is_moderator & phase_allows_feature(Feature.OPEN_VOTING))
+rules.add_perm("ideas.publish_results", is_moderator & phase_allows_feature(Feature.PUBLISH_RESULTS))
+rules.add_perm("ideas.implement_idea", is_moderator & phase_allows_feature(Feature.IMPLEMENT))

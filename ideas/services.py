@@ -28,6 +28,12 @@ def change_status(idea, new_status, *, user=None, role=None, reason="", merged_i
         raise ValidationError(_("Please give a reason; the author and the public will see it."))
     if new_status == Status.MERGED:
         _check_merge_target(idea, merged_into)
+    if new_status == Status.SUBMITTED and (missing := idea.missing_for_submission()):
+        # Drafts may be saved half-written; what moderators and the public see must be complete.
+        raise ValidationError(
+            _("Fill in these before submitting: %(fields)s.")
+            % {"fields": ", ".join(str(name) for name in missing)}
+        )
     role = role or ROLE_FOR.get(new_status, StatusChange.Role.MODERATOR)
 
     with transaction.atomic():

@@ -155,8 +155,9 @@ def _render_detail(request, page, idea, comment_form=None, status=200):
         },
         "can_hide_comments": user.has_perm("ideas.hide_comment", idea),
         "comment_form": comment_form or CommentForm(),
-        "category_name": idea.category.localized_name(),
-        "area_name": idea.area.localized_name(),
+        # A draft may have neither yet.
+        "category_name": idea.category.localized_name() if idea.category else "",
+        "area_name": idea.area.localized_name() if idea.area else "",
         "merged_ideas": idea.merged_ideas.filter(status=Status.MERGED),
         "map_point": {"lat": float(idea.latitude), "lng": float(idea.longitude), "title": idea.title}
         if idea.has_location
@@ -186,7 +187,9 @@ def _language():
 
 def _idea_form(request, page, idea):
     if request.method == "POST":
-        form = IdeaForm(request.POST, instance=idea, budget_round=page.budget_round)
+        # Saving a draft needs a title only; submitting (or saving an idea sent back for changes) needs all.
+        draft = "submit" not in request.POST and idea.status == Status.DRAFT
+        form = IdeaForm(request.POST, instance=idea, budget_round=page.budget_round, draft=draft)
         images = IdeaImageFormSet(request.POST, request.FILES, instance=idea)
         if form.is_valid() and images.is_valid():
             with transaction.atomic():

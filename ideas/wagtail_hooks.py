@@ -8,7 +8,13 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from ideas.models import Comment, Idea, Report
-from ideas.moderation.ideas import PublishBulkAction, RejectBulkAction
+from ideas.moderation.ideas import (
+    CompleteBulkAction,
+    OnBallotBulkAction,
+    PublishBulkAction,
+    RejectBulkAction,
+    StartImplementationBulkAction,
+)
 from ideas.moderation.permissions import (
     COMMENT_PERMISSIONS,
     IDEA_PERMISSIONS,
@@ -36,6 +42,19 @@ def register_participation_viewsets():
 
 hooks.register("register_bulk_action", PublishBulkAction)
 hooks.register("register_bulk_action", RejectBulkAction)
+hooks.register("register_bulk_action", OnBallotBulkAction)
+hooks.register("register_bulk_action", StartImplementationBulkAction)
+hooks.register("register_bulk_action", CompleteBulkAction)
+
+
+@hooks.register("construct_homepage_panels")
+def add_waiting_work_panel(request, panels):
+    # What waits for moderators and the voting desk (ideas/moderation/dashboard.py); nothing for others.
+    from ideas.moderation.dashboard import WaitingWorkPanel
+
+    panel = WaitingWorkPanel(request.user)
+    if panel.items:
+        panels.insert(0, panel)
 
 
 STATUS_LOG_LABEL = gettext_noop("Idea status: %(status)s")
@@ -58,7 +77,13 @@ VOTING_DESK_ACTIONS = (
     ("ideas.voting.paper_entered", _("Type in paper ballot"), _("Paper ballot typed in")),
     ("ideas.voting.paper_confirmed", _("Confirm paper ballot"), _("Paper ballot confirmed")),
     ("ideas.voting.paper_rejected", _("Reject paper ballot"), _("Typed-in paper ballot rejected")),
+    ("ideas.voting.open", _("Open voting"), _("Voting opened")),
     ("ideas.voting.close", _("Close voting"), _("Voting closed")),
+    ("ideas.voting.publish", _("Publish results"), _("Results published")),
+    ("ideas.round.create", _("Create budget round"), _("Budget round created with its pages")),
+    ("ideas.ballot.build", _("Build the ballot"), _("Ideas put on the ballot")),
+    ("ideas.round.implementation", _("Start implementation"), _("Funded ideas moved to implementation")),
+    ("ideas.round.completed", _("Mark completed"), _("Ideas marked completed")),
     ("ideas.voting.count", _("Count votes"), _("Count started")),
     ("ideas.voting.keys_made", _("Make counting keys"), _("Counting keys made")),
     ("ideas.voting.box_opened", _("Open the ballot box"), _("Ballot box opened")),

@@ -125,10 +125,12 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Residents' accounts (django-allauth): e-mail login; taking part needs a verified address (ideas/rules.py).
+# Residents' accounts (django-allauth): login by e-mail address or username (residents sign up with their
+# address; staff and the README's demo logins have usernames); taking part needs a verified address
+# (ideas/rules.py).
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_profile"
-ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -261,7 +263,15 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "site" / "locale"]
+# "Translate this page" makes a draft, never a live copy in the source language: wagtail-localize would otherwise
+# publish it at once when the source is live, whoever asks. Translations go live through the moderators'
+# workflow (home/translation_review.py).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# site/locale: our own strings, collected by `make messages`. site/locale_overrides: hand-written Latvian for
+# strings of Django, Wagtail, wagtail-localize and allauth whose own Latvian catalogues are missing or wrong
+# (README "Translations"). It must stay second: makemessages writes every collected string into the first path,
+# and the first path wins when both translate a msgid; both beat the installed apps' catalogues.
+LOCALE_PATHS = [BASE_DIR / "site" / "locale", BASE_DIR / "site" / "locale_overrides"]
 TIME_ZONE = "Europe/Riga"
 USE_I18N = True
 USE_TZ = True

@@ -18,6 +18,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.signals import social_account_added
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -54,7 +55,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth's key starts with the requested host name, so each allowed host had a lock of its own; the
         # lock belongs to the account alone. The API's token endpoint authenticates through this adapter too.
-        return credentials.get("email", credentials.get("username", "")).strip().lower()
+        # Login by username or e-mail address: both name the same account, so both count against its one lock.
+        if "email" in credentials:
+            return credentials["email"].strip().lower()
+        username = credentials.get("username", "").strip()
+        user = get_user_model().objects.filter(username__iexact=username).only("email").first()
+        return (user.email if user and user.email else username).strip().lower()
 
     def pre_authenticate(self, request, **credentials):
         # A refused attempt must cost nothing: allauth would count it against the budgets it passed before

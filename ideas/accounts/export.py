@@ -126,8 +126,9 @@ def _idea(idea):
         "title": idea.title,
         "summary": idea.summary,
         "description": idea.description,
-        "category": idea.category.localized_name(),
-        "area": idea.area.localized_name(),
+        # A draft may have neither yet (ideas/models/ideas.py REQUIRED_TO_SUBMIT).
+        "category": idea.category.localized_name() if idea.category else "",
+        "area": idea.area.localized_name() if idea.area else "",
         "address": idea.address,
         "latitude": _number(idea.latitude),
         "longitude": _number(idea.longitude),

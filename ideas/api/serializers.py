@@ -280,8 +280,16 @@ class IdeaWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Idea
         fields = RESIDENT_FIELDS
+        # The model lets web drafts be saved half-written (ideas/models/ideas.py REQUIRED_TO_SUBMIT); the API
+        # keeps asking for the whole idea, as it always did.
         extra_kwargs = {
-            "estimated_cost": {"error_messages": {"min_value": _("The estimated cost cannot be negative.")}},
+            "estimated_cost": {
+                "required": True,
+                "allow_null": False,
+                "error_messages": {"min_value": _("The estimated cost cannot be negative.")},
+            },
+            "summary": {"required": True, "allow_blank": False},
+            "description": {"required": True, "allow_blank": False},
         }
 
     def _current(self, attrs, name):

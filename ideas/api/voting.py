@@ -154,6 +154,7 @@ class RoundResultSerializer(serializers.ModelSerializer):
             "outcome",
             "explanations",
             "created_at",
+            "published_at",
         ]
 
     def get_pb_url(self, result) -> str:
@@ -168,7 +169,12 @@ class RoundResultViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-created_at"]
 
     def get_queryset(self):
-        return RoundResult.objects.select_related("area").order_by("-created_at", "-pk")
+        # Only published counts: a count is a private preview for staff until it is published (voting/results.py).
+        return (
+            RoundResult.objects.filter(published_at__isnull=False)
+            .select_related("area")
+            .order_by("-created_at", "-pk")
+        )
 
     @extend_schema(responses={(200, "text/plain"): str})
     @action(detail=True, methods=["get"])

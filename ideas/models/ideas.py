@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from ideas.statuses import PUBLIC, Status
+from ideas.templatetags.kopa_format import money
 
 
 def idea_image_path(instance, filename):
@@ -32,9 +35,12 @@ RESIDENT_FIELDS = [
     "path_length_m",
     "co2_tonnes_per_year",
 ]
+# What an idea needs before it can be submitted (ideas/services.change_status checks it); a draft needs a title
+# only, so that "Save a draft at any time" holds.
+REQUIRED_TO_SUBMIT = ["title", "summary", "description", "category", "area", "estimated_cost"]
 
 
-class IdeaQuerySet(models.QuerySet):
+class IdeaQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def public(self):
         return self.filter(status__in=PUBLIC)
 
@@ -54,8 +60,11 @@ class IdeaQuerySet(models.QuerySet):
         )
 
 
-class Idea(models.Model):
-    """A resident's proposal for the budget round: what, where, how much, and its way through moderation."""
+class Idea(index.Indexed, models.Model):
+    """A resident's proposal for the budget round: what, where, how much, and its way through moderation.
+
+    Public ideas are in the site search's index (home/search.py); drafts and ideas awaiting moderation never are.
+    """
 
     round = models.ForeignKey(
         "ideas.BudgetRound", verbose_name=_("round"), on_delete=models.CASCADE, related_name="ideas"
@@ -70,15 +79,26 @@ class Idea(models.Model):
         help_text=_("Empty when the author deleted their account."),
     )
     title = models.CharField(_("title"), max_length=120)
+    # Blank and null only in drafts: REQUIRED_TO_SUBMIT is checked on submission.
     summary = models.CharField(
-        _("summary"), max_length=300, help_text=_("One or two sentences shown in lists.")
+        _("summary"), max_length=300, blank=True, help_text=_("One or two sentences shown in lists.")
     )
-    description = models.TextField(_("description"), max_length=5000)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
     category = models.ForeignKey(
-        "ideas.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="ideas"
+        "ideas.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ideas",
     )
     area = models.ForeignKey(
-        "ideas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="ideas"
+        "ideas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ideas",
     )
     address = models.CharField(_("address or place"), max_length=250, blank=True)
     latitude = models.DecimalField(
@@ -98,7 +118,12 @@ class Idea(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     estimated_cost = models.DecimalField(
-        _("estimated cost (EUR)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+        _("estimated cost (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="lv")
 
@@ -153,8 +178,31 @@ class Idea(models.Model):
 
     objects = IdeaQuerySet.as_manager()
 
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("address"),
+        index.FilterField("status"),
+        index.FilterField("round"),
+    ]
+
+    @classmethod
+    def get_indexed_objects(cls):
+        """Only public ideas are indexed: a draft's text never reaches the search index."""
+        return super().get_indexed_objects().filter(status__in=PUBLIC)
+
     def __str__(self):
         return self.title
+
+    def missing_for_submission(self):
+        """The verbose names of the fields a draft still needs before it can be submitted."""
+        missing = []
+        for name in REQUIRED_TO_SUBMIT:
+            value = getattr(self, f"{name}_id" if name in ("category", "area") else name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append(self._meta.get_field(name).verbose_name)
+        return missing
 
     def clean(self):
         """Rules of an idea's content that hold wherever it is edited (web form, API, admin)."""
@@ -163,8 +211,8 @@ class Idea(models.Model):
         limit = self.round.max_cost_per_idea if self.round_id else None
         if limit is not None and self.estimated_cost is not None and self.estimated_cost > limit:
             errors["estimated_cost"] = _(
-                "An idea in this round may cost at most %(limit)s EUR; the estimate is %(cost)s EUR."
-            ) % {"limit": limit, "cost": self.estimated_cost}
+                "An idea in this round may cost at most %(limit)s; the estimate is %(cost)s."
+            ) % {"limit": money(limit), "cost": money(self.estimated_cost)}
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude"] = _("Give both the latitude and the longitude of the place, or neither.")
         if errors:

@@ -208,6 +208,32 @@ class BudgetRound(ClusterableModel):
         ),
     ]
 
+    @staticmethod
+    def phase_dates_fields():
+        """The names of the date fields of the phases, in order."""
+        return (
+            "submission_starts",
+            "review_starts",
+            "support_starts",
+            "voting_starts",
+            "results_published",
+            "implementation_starts",
+        )
+
+    def voting_has_opened(self):
+        """Whether voting opened as stored: opened at the desk, or its date has come (the counting rule is then
+        fixed)."""
+        if self.pk is None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).first()
+        if stored is None:
+            return False
+        return bool(stored.voting_opened_at) or stored.current_phase() in (
+            Phase.VOTING,
+            Phase.RESULTS,
+            Phase.IMPLEMENTATION,
+        )
+
     def phase_dates(self):
         return {
             Phase.SUBMISSION: self.submission_starts,
@@ -243,6 +269,18 @@ class BudgetRound(ClusterableModel):
             raise ValidationError(
                 {"max_cost_per_idea": _("One idea cannot cost more than the whole budget.")}
             )
+        if self.pk and self.voting_has_opened():
+            stored_rule = (
+                type(self).objects.filter(pk=self.pk).values_list("counting_rule", flat=True).first()
+            )
+            if stored_rule and stored_rule != self.counting_rule:
+                raise ValidationError(
+                    {
+                        "counting_rule": _(
+                            "Voting has opened: the counting rule residents were told about cannot change any more."
+                        )
+                    }
+                )
 
     def __str__(self):
         return self.name

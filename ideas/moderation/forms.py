@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Locale
 
 from home.models import Department
@@ -278,3 +279,133 @@ class CountForm(forms.Form):
         if upload:
             return upload.read(4096).decode("utf-8", "replace")
         return self.cleaned_data.get("private_key", "")
+
+
+class NewRoundForm(forms.Form):
+    """A new budget round with its page in both languages in one step (ideas/moderation/rounds.py); the round's
+    own checks (BudgetRound.clean) run in ideas/lifecycle.create_round and come back as field errors."""
+
+    name = forms.CharField(
+        label=_("Name of the round"), max_length=150, help_text=_("For staff; residents see the page title.")
+    )
+    total_budget = forms.DecimalField(
+        label=_("Total budget (EUR)"), min_value=1, max_digits=12, decimal_places=2
+    )
+    max_cost_per_idea = forms.DecimalField(
+        label=_("Maximum cost of one idea (EUR)"),
+        min_value=1,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
+    minimum_supports = forms.IntegerField(
+        label=_("Supports an idea needs to go on the ballot"), min_value=0, initial=0
+    )
+    counting_rule = forms.ChoiceField(
+        label=_("Counting rule"),
+        help_text=_("Shown to residents on the round's page; it cannot change once voting has opened."),
+    )
+    submission_starts = forms.DateTimeField(label=_("Submission starts"), widget=AdminDateTimeInput)
+    review_starts = forms.DateTimeField(
+        label=_("Review starts"), widget=AdminDateTimeInput, help_text=_("Submission closes at this moment.")
+    )
+    support_starts = forms.DateTimeField(
+        label=_("Support starts"),
+        widget=AdminDateTimeInput,
+        required=False,
+        help_text=_("Leave empty for a round without a support phase."),
+    )
+    voting_starts = forms.DateTimeField(
+        label=_("Voting starts"),
+        widget=AdminDateTimeInput,
+        help_text=_("Planned; voting opens only when staff open it at the voting desk, or at this date."),
+    )
+    results_published = forms.DateTimeField(label=_("Voting ends, results"), widget=AdminDateTimeInput)
+    implementation_starts = forms.DateTimeField(label=_("Implementation starts"), widget=AdminDateTimeInput)
+    title_lv = forms.CharField(label=_("Page title in Latvian"), max_length=255)
+    intro_lv = forms.CharField(label=_("Introduction in Latvian"), widget=forms.Textarea(attrs={"rows": 4}))
+    title_en = forms.CharField(label=_("Page title in English"), max_length=255)
+    intro_en = forms.CharField(label=_("Introduction in English"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    ROUND_FIELDS = (
+        "name",
+        "total_budget",
+        "max_cost_per_idea",
+        "minimum_supports",
+        "counting_rule",
+        "submission_starts",
+        "review_starts",
+        "support_starts",
+        "voting_starts",
+        "results_published",
+        "implementation_starts",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from ideas.models.rounds import CountingRule
+
+        super().__init__(*args, **kwargs)
+        self.fields["counting_rule"].choices = CountingRule.choices
+        self.fields["counting_rule"].initial = CountingRule.EQUAL_SHARES_ADD1
+
+    def round_fields(self):
+        return {name: self.cleaned_data[name] for name in self.ROUND_FIELDS}
+
+    def pages(self):
+        """The page's texts per language; the introduction becomes paragraphs of rich text."""
+        from django.utils.html import escape
+
+        def rich(text):
+            paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+            return "".join(f"<p>{escape(part)}</p>" for part in paragraphs)
+
+        return {
+            language: {
+                "title": self.cleaned_data[f"title_{language}"],
+                "intro": rich(self.cleaned_data[f"intro_{language}"]),
+            }
+            for language in ("lv", "en")
+        }
+
+
+class BallotBuilderForm(forms.Form):
+    """The ballot builder's choice of ideas (ideas/moderation/voting.BallotView), and the reason needed to put
+    an idea below the round's minimum of supports on the ballot all the same."""
+
+    ideas = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(
+        label=_("Reason for ideas below the minimum of supports"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed only when you tick an idea with fewer supports than needed; it is shown publicly."
+        ),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].choices = [(idea.pk, idea.title) for idea in candidates]
+        self.fields["ideas"].label = _("Ideas")
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation step of a serious action (opening and closing the vote, publishing results)."""
+
+    confirm = forms.BooleanField(label=_("I have checked the summary above"), required=True)
+
+
+class OnBallotForm(forms.Form):
+    """Put one idea on the ballot from its moderation page; the reason is needed only below the minimum of
+    supports (ideas/lifecycle.build_ballot)."""
+
+    text = forms.CharField(
+        label=_("Reason, if the idea has fewer supports than needed"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown publicly in the idea's history."),
+    )
+
+    def reason(self):
+        return self.cleaned_data.get("text", "")

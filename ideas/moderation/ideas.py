@@ -38,15 +38,18 @@ from wagtail.models import Locale
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
+from ideas import lifecycle
 from ideas.models import Area, BudgetRound, Category, Idea, Report, StatusChange
 from ideas.models.rounds import localized_names
 from ideas.moderation.comments import display_name
-from ideas.moderation.forms import AssessmentForm, MergeForm, ReasonForm
+from ideas.moderation.forms import AssessmentForm, MergeForm, OnBallotForm, ReasonForm
 from ideas.services import change_status
 from ideas.statuses import AWAITING_MODERATION, Status, can_follow
 
 MODERATE = "ideas.moderate_idea"
 ASSESS = "ideas.assess_idea"
+BUILD_BALLOT = "ideas.build_ballot"
+IMPLEMENT = "ideas.implement_idea"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,18 @@ ACTIONS = {
             Status.UNDER_ASSESSMENT,
         ),
         Action("assess", _("Save the assessment"), ASSESS, StatusChange.Role.STAFF),
+        # The round's lifecycle (ideas/lifecycle.py): the ballot, then implementation of funded ideas.
+        Action(
+            "put_on_ballot", _("Put on the ballot"), BUILD_BALLOT, StatusChange.Role.STAFF, Status.ON_BALLOT
+        ),
+        Action(
+            "start_implementation",
+            _("Start implementation"),
+            IMPLEMENT,
+            StatusChange.Role.STAFF,
+            Status.IN_IMPLEMENTATION,
+        ),
+        Action("complete", _("Mark completed"), IMPLEMENT, StatusChange.Role.STAFF, Status.COMPLETED),
     )
 }
 
@@ -173,22 +188,13 @@ class IdeaFilterSet(WagtailFilterSet):
         fields = ["status", "round", "area", "category"]
 
 
-def csv_safe(value):
-    # A title such as "=HYPERLINK(...)" would run as a formula when the CSV is opened in a spreadsheet.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 class IdeaIndexView(SnippetIndexView):
     """The moderation queue: waiting and oldest first, with counts per status (IdeaViewSet's index)."""
 
     default_ordering = "submitted_at"
     filterset_class = IdeaFilterSet
     history_url_name = None
-    custom_field_preprocess = {
-        "title": {"csv": csv_safe},
-        "author_name": {"csv": csv_safe},
-    }
+    # Formula-like titles and names are neutralised in every export by home/exports.py (CSV and XLSX).
     custom_value_preprocess = {
         **SnippetIndexView.custom_value_preprocess,
         datetime.datetime: {
@@ -352,6 +358,8 @@ class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTe
             return MergeForm(data, idea=idea, prefix=action_name)
         if action_name == "assess":
             return AssessmentForm(data, idea=idea, prefix=action_name)
+        if action_name == "put_on_ballot" and idea.supports.count() < idea.round.minimum_supports:
+            return OnBallotForm(data, prefix=action_name)
         return None
 
     def get_context_data(self, bound_action=None, bound_form=None, **kwargs):
@@ -425,6 +433,9 @@ class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTe
         idea, user = self.object, self.request.user
         if action.name == "assess":
             self.assess(form)
+        elif action.name in LIFECYCLE_STEPS:
+            reason = form.reason() if form is not None else ""
+            LIFECYCLE_STEPS[action.name](idea, user, reason)
         elif action.name == "merge":
             change_status(
                 idea,
@@ -475,6 +486,18 @@ class IdeaModerationView(PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTe
             )
 
 
+# The lifecycle steps of ACTIONS and of the bulk actions below, through the services of ideas/lifecycle.py.
+LIFECYCLE_STEPS = {
+    "put_on_ballot": lambda idea, user, reason: lifecycle.build_ballot(
+        idea.round, [idea], user, reason=reason
+    ),
+    "start_implementation": lambda idea, user, reason: lifecycle.start_implementation(
+        idea.round, user, ideas=[idea]
+    ),
+    "complete": lambda idea, user, reason: lifecycle.complete(idea.round, [idea], user),
+}
+
+
 # Bulk actions ---------------------------------------------------------------------------------------------
 
 
@@ -501,16 +524,20 @@ class IdeaStatusBulkAction(SnippetBulkAction):
         return {**super().get_execution_context(), "user": self.request.user, "reason": self.get_reason()}
 
     @classmethod
+    def perform(cls, idea, user, reason):
+        change_status(idea, cls.target_status, user=user, role=StatusChange.Role.MODERATOR, reason=reason)
+
+    @classmethod
     def execute_action(cls, objects, user=None, reason="", **kwargs):
         view = kwargs["self"]
         view.failures = []
         done = 0
         for idea in objects:
             try:
-                change_status(
-                    idea, cls.target_status, user=user, role=StatusChange.Role.MODERATOR, reason=reason
-                )
-            except ValidationError as error:
+                cls.perform(idea, user, reason)
+            except (ValidationError, PermissionDenied) as error:
+                if isinstance(error, PermissionDenied):
+                    error = ValidationError(_("You may not take this step in the round's current phase."))
                 view.failures.append((idea, error))
             else:
                 done += 1
@@ -569,3 +596,70 @@ class RejectBulkAction(IdeaStatusBulkAction):
 
     def success_message(self, count):
         return ngettext("%(count)d idea rejected.", "%(count)d ideas rejected.", count) % {"count": count}
+
+
+class LifecycleBulkAction(IdeaStatusBulkAction):
+    """Base of the bulk steps of a round's lifecycle on the ideas queue: each idea through ideas/lifecycle.py,
+    asking the step's own rule (registered in ideas/wagtail_hooks.py)."""
+
+    step = ""
+    permission = ""
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm(self.permission, obj)
+
+    @classmethod
+    def perform(cls, idea, user, reason):
+        LIFECYCLE_STEPS[cls.step](idea, user, reason)
+
+
+class OnBallotBulkAction(LifecycleBulkAction):
+    """Bulk "Put on the ballot": feasible ideas with enough supports (those below the round's minimum need a
+    reason: use the ballot builder at the voting desk for them)."""
+
+    display_name = _("Put on the ballot")
+    action_type = "put_on_ballot"
+    aria_label = _("Put the selected ideas on the ballot")
+    target_status = Status.ON_BALLOT
+    step = "put_on_ballot"
+    permission = BUILD_BALLOT
+    action_priority = 30
+
+    def success_message(self, count):
+        return ngettext("%(count)d idea put on the ballot.", "%(count)d ideas put on the ballot.", count) % {
+            "count": count
+        }
+
+
+class StartImplementationBulkAction(LifecycleBulkAction):
+    """Bulk "Start implementation" of selected (funded) ideas."""
+
+    display_name = _("Start implementation")
+    action_type = "start_implementation"
+    aria_label = _("Start implementation of the selected ideas")
+    target_status = Status.IN_IMPLEMENTATION
+    step = "start_implementation"
+    permission = IMPLEMENT
+    action_priority = 40
+
+    def success_message(self, count):
+        return ngettext(
+            "%(count)d idea is now in implementation.", "%(count)d ideas are now in implementation.", count
+        ) % {"count": count}
+
+
+class CompleteBulkAction(LifecycleBulkAction):
+    """Bulk "Mark completed" of ideas in implementation."""
+
+    display_name = _("Mark completed")
+    action_type = "complete"
+    aria_label = _("Mark the selected ideas completed")
+    target_status = Status.COMPLETED
+    step = "complete"
+    permission = IMPLEMENT
+    action_priority = 50
+
+    def success_message(self, count):
+        return ngettext("%(count)d idea marked completed.", "%(count)d ideas marked completed.", count) % {
+            "count": count
+        }

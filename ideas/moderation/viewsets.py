@@ -12,8 +12,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ideas.models import Area, BudgetRound, Category, Comment, Idea, ReasonTemplate, Report
-from ideas.moderation import comments, ideas, voting
+from ideas.moderation import comments, ideas, rounds, voting
 from ideas.phases import Phase
+from ideas.templatetags.kopa_format import money
 
 PHASE_LABELS = {
     Phase.UPCOMING: _("Upcoming"),
@@ -141,7 +142,13 @@ class BudgetRoundViewSet(SnippetViewSet):
     list_display = [
         "name",
         Column("phase", label=_("Current phase"), accessor=lambda r: PHASE_LABELS[r.current_phase()]),
-        "total_budget",
+        # Formatted like every other amount on the site ("18 000 €"), not the raw "18000.00".
+        Column(
+            "total_budget",
+            label=_("Total budget"),
+            accessor=lambda r: money(r.total_budget),
+            sort_key="total_budget",
+        ),
         DateColumn("submission_starts", label=_("Submission starts"), sort_key="submission_starts"),
         DateColumn("voting_starts", label=_("Voting starts"), sort_key="voting_starts"),
     ]
@@ -208,7 +215,33 @@ class VotingDeskViewSet(ViewSet):
             path("<int:pk>/paper/", voting.PaperView.as_view(), name="paper"),
             path("<int:pk>/count/", voting.CountView.as_view(), name="count"),
             path("<int:pk>/count/<int:job_pk>/", voting.CountJobView.as_view(), name="job"),
+            path("<int:pk>/count/<int:job_pk>/publish/", voting.CountJobView.as_view(), name="publish"),
+            path("<int:pk>/ballot/", voting.BallotView.as_view(), name="ballot"),
+            path("<int:pk>/open/", voting.OpenVotingView.as_view(), name="open"),
+            path("<int:pk>/close/", voting.CloseVotingView.as_view(), name="close"),
+            path("<int:pk>/implementation/", voting.ImplementationView.as_view(), name="implementation"),
         ]
+
+
+class NewRoundMenuItem(MenuItem):
+    """Shown to those the rules let create a round."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("ideas.create_round")
+
+
+class NewRoundViewSet(ViewSet):
+    """ "New budget round": the round and its page in both languages in one step (ideas/moderation/rounds.py;
+    ParticipationGroup)."""
+
+    name = "new_round"
+    url_prefix = "participation/new-round"
+    icon = "plus"
+    menu_label = _("New budget round")
+    menu_item_class = NewRoundMenuItem
+
+    def get_urlpatterns(self):
+        return [path("", rounds.NewRoundView.as_view(), name="index")]
 
 
 class ParticipationGroup(SnippetViewSetGroup):
@@ -219,6 +252,7 @@ class ParticipationGroup(SnippetViewSetGroup):
         CommentViewSet,
         ReportViewSet,
         BudgetRoundViewSet,
+        NewRoundViewSet,
         AreaViewSet,
         CategoryViewSet,
         ReasonTemplateViewSet,

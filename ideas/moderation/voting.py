@@ -27,6 +27,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
+from ideas import lifecycle
 from ideas.models import (
     Area,
     Ballot,
@@ -45,18 +46,24 @@ from ideas.models import (
 )
 from ideas.models.rounds import CountingRule
 from ideas.moderation.forms import (
+    BallotBuilderForm,
     CensusUploadForm,
     CodeBatchForm,
+    ConfirmForm,
     CountForm,
     HandOutCodeForm,
     OverrideForm,
     PaperVoterForm,
     PollingPlaceField,
 )
+from ideas.phases import Phase
+from ideas.statuses import Status
 from ideas.voting import ballot_box, closing, code_sheets, codes, eligibility, paper, sealing
 from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
 from ideas.voting.census import CensusFileError, load_census
 from ideas.voting.forms import BallotForm
+from ideas.voting.results import publish_results
+from ideas.voting.results_page import explanation_text
 from ideas.voting.views import areas_by_name
 
 DESK = "voting_desk"
@@ -133,16 +140,8 @@ class RoundDeskView(DeskView):
     page_title = _("Voting")
 
     def post(self, request, *args, **kwargs):
-        # The one action of this page: closing the vote early.
-        if not self.may("ideas.close_voting"):
-            raise PermissionDenied
-        try:
-            closing.close_voting(self.budget_round, request.user)
-        except closing.CannotCount as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, _("Voting is closed. Type in the remaining paper ballots, then count."))
-        return self.back("round")
+        # Closing the vote asks for a confirmation with a summary first (CloseVotingView).
+        return self.back("close")
 
     def get_context_data(self, **kwargs):
         budget_round = self.budget_round
@@ -162,15 +161,18 @@ class RoundDeskView(DeskView):
             pending_paper=PaperBallotEntry.objects.filter(
                 round=budget_round, state=PaperBallotEntry.State.PENDING
             ).count(),
-            results=RoundResult.objects.filter(round=budget_round).select_related("area")[:10],
+            results=RoundResult.objects.filter(round=budget_round).select_related("area", "published_by")[
+                :10
+            ],
             jobs=CountJob.objects.filter(round=budget_round)[:5],
             results_url=(page.url + page.reverse_subpage("results")) if page and page.url else "",
             codes_url=desk_url("codes", budget_round.pk),
             paper_url=desk_url("paper", budget_round.pk),
             count_url=desk_url("count", budget_round.pk),
             history_url=reverse("wagtailsnippets_ideas_budgetround:history", args=[budget_round.pk]),
-            may_close=self.may("ideas.close_voting"),
+            may_close=self.may("ideas.close_voting") and not budget_round.voting_closed_at,
             may_count=self.may("ideas.count_votes"),
+            **lifecycle_context(self, budget_round),
             **kwargs,
         )
 
@@ -625,10 +627,19 @@ class CountView(DeskView):
                 return redirect(desk_url("job", self.budget_round.pk, job.pk))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
+    def blank_form(self):
+        # The round's own rule, the one residents were told about, is the default.
+        return CountForm(
+            rules=self.rules(),
+            needs_key=closing.needs_key(self.budget_round),
+            initial={"rule": self.budget_round.counting_rule},
+        )
+
     def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
             budget_round=self.budget_round,
-            form=form or CountForm(rules=self.rules(), needs_key=closing.needs_key(self.budget_round)),
+            round_rule=RULE_LABELS.get(self.budget_round.counting_rule, self.budget_round.counting_rule),
+            form=form or self.blank_form(),
             why_not=closing.why_not_countable(self.budget_round),
             sealed=ballot_box.box_size(self.budget_round),
             opened_at=self.budget_round.ballot_box_opened_at,
@@ -649,11 +660,379 @@ class CountJobView(DeskView):
 
     def get_context_data(self, **kwargs):
         job = get_object_or_404(CountJob, pk=self.kwargs["job_pk"], round=self.budget_round)
-        results = RoundResult.objects.filter(pk__in=job.result_ids).select_related("area")
+        results = list(
+            RoundResult.objects.filter(pk__in=job.result_ids)
+            .select_related("area", "published_by")
+            .order_by("pk")
+        )
+        unpublished = [result for result in results if result.published_at is None]
         return super().get_context_data(
             budget_round=self.budget_round,
             job=job,
             rule_label=RULE_LABELS.get(job.rule, job.rule),
             results=results,
+            previews=[preview(result) for result in results] if job.state == CountJob.State.DONE else [],
+            unpublished=unpublished,
+            may_publish=bool(unpublished)
+            and job.state == CountJob.State.DONE
+            and self.may("ideas.publish_results"),
+            publish_url=desk_url("publish", self.budget_round.pk, job.pk),
+            confirm_form=kwargs.pop("confirm_form", None) or ConfirmForm(),
             **kwargs,
         )
+
+    def post(self, request, *args, **kwargs):
+        """Publish the count shown, after the confirmation box is ticked."""
+        job = get_object_or_404(CountJob, pk=self.kwargs["job_pk"], round=self.budget_round)
+        results = RoundResult.objects.filter(pk__in=job.result_ids, round=self.budget_round)
+        if job.state != CountJob.State.DONE or not results.exists():
+            messages.error(request, _("Only a finished count can be published."))
+            return redirect(desk_url("job", self.budget_round.pk, job.pk))
+        if not results.filter(published_at__isnull=True).exists():
+            messages.info(request, _("These results are published already; nothing changed."))
+            return redirect(desk_url("job", self.budget_round.pk, job.pk))
+        if not self.may("ideas.publish_results"):
+            raise PermissionDenied
+        form = ConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Tick the box to confirm that you have checked the results."))
+            return self.render_to_response(self.get_context_data(confirm_form=form), status=400)
+        count = publish_results(self.budget_round, list(results), request.user)
+        if count:
+            messages.success(
+                request,
+                _(
+                    "The results are published: residents see them now, and the ideas on the ballot are selected or not selected."
+                ),
+            )
+        else:
+            messages.info(request, _("These results are published already; nothing changed."))
+        return redirect(desk_url("job", self.budget_round.pk, job.pk))
+
+
+def preview(result):
+    """A count as staff check it before publishing: each idea with its votes, cost and the explanation in words
+    that residents will read (ideas/voting/results_page.explanation_text)."""
+    ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=result.round_id)}
+    votes = result.outcome.get("votes", {})
+    rows = []
+    for pid, explanation in result.explanations.items():
+        idea = ideas.get(pid)
+        rows.append(
+            {
+                "title": idea.title if idea else pid,
+                "votes": votes.get(pid, 0),
+                "cost": idea.cost if idea else None,
+                "funded": bool(explanation.get("funded")),
+                "step": explanation.get("step"),
+                "explanation": explanation_text(explanation),
+            }
+        )
+    rows.sort(key=lambda row: (not row["funded"], row["step"] or 0, -row["votes"]))
+    return {"result": result, "rows": rows}
+
+
+# The round's lifecycle: ballot, opening and closing the vote, implementation --------------------------------
+
+
+def lifecycle_context(view, budget_round):
+    """What the round page of the desk shows about the round's lifecycle: warnings, the next steps, and who
+    may take them."""
+    phase = budget_round.current_phase()
+    closed = bool(budget_round.voting_closed_at) or phase in (Phase.RESULTS, Phase.IMPLEMENTATION)
+    waiting = lifecycle.unpublished_counts(budget_round)
+    published = RoundResult.objects.filter(round=budget_round, published_at__isnull=False).exists()
+    funded = Idea.objects.filter(round=budget_round, status=Status.SELECTED).count()
+    return {
+        "warnings": lifecycle.voting_soon_with_problems(budget_round),
+        "rule_label": RULE_LABELS.get(budget_round.counting_rule, budget_round.counting_rule),
+        "ballot_url": desk_url("ballot", budget_round.pk),
+        "open_url": desk_url("open", budget_round.pk),
+        "close_url": desk_url("close", budget_round.pk),
+        "implementation_url": desk_url("implementation", budget_round.pk),
+        "on_ballot": Idea.objects.filter(round=budget_round, status=Status.ON_BALLOT).count(),
+        "may_build_ballot": view.may("ideas.build_ballot") and not lifecycle.ballot_is_frozen(budget_round),
+        "may_open": view.may("ideas.open_voting") and not budget_round.voting_opened_at and not closed,
+        "voting_closed": closed,
+        "waiting_jobs": [
+            desk_url("job", budget_round.pk, job.pk)
+            for job in CountJob.objects.filter(round=budget_round, state=CountJob.State.DONE)
+            if set(job.result_ids) & set(waiting.values_list("pk", flat=True))
+        ][:1],
+        "funded_waiting": funded if published else 0,
+        "may_implement": view.may("ideas.implement_idea") and published and funded > 0,
+    }
+
+
+class BallotView(DeskView):
+    """The ballot builder: feasible ideas with their supports against the round's minimum; staff tick the ones
+    that go on the ballot (per area when the round has a ballot per area). ideas/lifecycle.build_ballot."""
+
+    template_name = "ideas/admin/voting/ballot.html"
+    page_title = _("Build the ballot")
+
+    def area(self):
+        areas = lifecycle.ballot_areas(self.budget_round)
+        if areas == [None] or not areas:
+            return None
+        code = self.request.POST.get("area") or self.request.GET.get("area")
+        return next((area for area in areas if area.code == code), areas[0])
+
+    def post(self, request, *args, **kwargs):
+        if not self.may("ideas.build_ballot"):
+            raise PermissionDenied
+        area = self.area()
+        candidates = lifecycle.ballot_candidates(self.budget_round, area)
+        form = BallotBuilderForm(request.POST, candidates=candidates)
+        if form.is_valid():
+            chosen = [idea for idea in candidates if idea.pk in set(form.cleaned_data["ideas"])]
+            try:
+                changed = lifecycle.build_ballot(
+                    self.budget_round, chosen, request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if changed:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s idea is now on the ballot.",
+                            "%(count)s ideas are now on the ballot.",
+                            len(changed),
+                        )
+                        % {"count": len(changed)},
+                    )
+                else:
+                    messages.info(
+                        request, _("Nothing changed: tick the feasible ideas to put on the ballot.")
+                    )
+                return redirect(
+                    desk_url("ballot", self.budget_round.pk) + (f"?area={area.code}" if area else "")
+                )
+        return self.render_to_response(self.get_context_data(form=form, area=area), status=400)
+
+    def get_context_data(self, form=None, area=None, **kwargs):
+        area = area or self.area()
+        candidates = lifecycle.ballot_candidates(self.budget_round, area)
+        areas = [a for a in lifecycle.ballot_areas(self.budget_round) if a is not None]
+        if form is None:
+            form = BallotBuilderForm(
+                candidates=candidates,
+                initial={
+                    "ideas": [
+                        idea.pk
+                        for idea in candidates
+                        if idea.meets_threshold or idea.status == Status.ON_BALLOT
+                    ]
+                },
+            )
+        chosen = {str(value) for value in (form["ideas"].value() or [])}
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            area=area,
+            areas=[
+                (a, desk_url("ballot", self.budget_round.pk) + f"?area={a.code}", a == area) for a in areas
+            ],
+            rows=[
+                {
+                    "idea": idea,
+                    "on_ballot": idea.status == Status.ON_BALLOT,
+                    "checked": idea.status == Status.ON_BALLOT or str(idea.pk) in chosen,
+                }
+                for idea in candidates
+            ],
+            form=form,
+            minimum=self.budget_round.minimum_supports,
+            frozen=lifecycle.ballot_is_frozen(self.budget_round),
+            may_build=self.may("ideas.build_ballot"),
+            **kwargs,
+        )
+
+
+class ConfirmStepView(DeskView):
+    """Base of the steps that ask for a confirmation after a summary (opening and closing the vote, moving
+    funded ideas to implementation): GET shows the summary, POST with the box ticked does it."""
+
+    template_name = "ideas/admin/voting/confirm.html"
+    action_permission = None
+    button_label = ""
+    danger = False
+
+    def already_done(self):
+        """A message when the step was taken already (a second POST is then a no-op), else None."""
+        return None
+
+    def summary(self):
+        return []
+
+    def problems(self):
+        return []
+
+    def do(self):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        if done := self.already_done():
+            messages.info(request, done)
+            return self.back("round")
+        if not self.may(self.action_permission):
+            raise PermissionDenied
+        form = ConfirmForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            message = self.do()
+        except (closing.CannotOpen, closing.CannotCount, ValidationError) as refused:
+            text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)
+            messages.error(request, text)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, message)
+        return self.back("round")
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            budget_round=self.budget_round,
+            summary=self.summary(),
+            problems=self.problems(),
+            already_done=self.already_done(),
+            may=self.may(self.action_permission),
+            form=form or ConfirmForm(),
+            button_label=self.button_label,
+            danger=self.danger,
+            round_url=desk_url("round", self.budget_round.pk),
+            **kwargs,
+        )
+
+
+def ballot_summary(budget_round):
+    """Ideas on the ballot, per area when the round has a ballot per area: [(label, count)]."""
+    from ideas.voting.casting import ballot_ideas
+
+    rows = []
+    for area in lifecycle.ballot_areas(budget_round):
+        count = ballot_ideas(budget_round, area).count()
+        label = (
+            _("Ideas on the ballot of %(area)s") % {"area": area.localized_name()}
+            if area
+            else _("Ideas on the ballot")
+        )
+        rows.append((label, count))
+    return rows
+
+
+class OpenVotingView(ConfirmStepView):
+    """Open the vote now (ideas/voting/closing.open_voting), after a summary of what is ready."""
+
+    page_title = _("Open voting")
+    action_permission = "ideas.open_voting"
+    button_label = _("Open voting now")
+
+    def already_done(self):
+        budget_round = self.budget_round
+        if budget_round.voting_opened_at and budget_round.current_phase() == Phase.VOTING:
+            return _("Voting is open already; nothing changed.")
+        return None
+
+    def summary(self):
+        budget_round = self.budget_round
+        plan = closing.opening_plan(budget_round)
+        key = sealing.key_id(budget_round.counting_public_key) if budget_round.counting_public_key else ""
+        return [
+            *ballot_summary(budget_round),
+            (_("Residents on the census list"), CensusEntry.objects.count()),
+            (_("Counting keys"), _("made (key %(key)s)") % {"key": key} if key else _("not made")),
+            (_("Counting rule"), RULE_LABELS.get(budget_round.counting_rule, budget_round.counting_rule)),
+            (_("Voting starts"), plan["voting_starts"]),
+            (_("Voting ends, results"), plan["results_published"]),
+        ]
+
+    def problems(self):
+        reason = closing.why_not_openable(self.budget_round)
+        return [reason] if reason else []
+
+    def do(self):
+        if closing.open_voting(self.budget_round, self.request.user):
+            return _("Voting is open: residents can vote now.")
+        return _("Voting is open already; nothing changed.")
+
+
+class CloseVotingView(ConfirmStepView):
+    """Close the vote now (ideas/voting/closing.close_voting), after a summary of the ballots."""
+
+    page_title = _("Close voting")
+    action_permission = "ideas.close_voting"
+    button_label = _("Close voting now")
+    danger = True
+
+    def already_done(self):
+        budget_round = self.budget_round
+        if budget_round.voting_closed_at or budget_round.current_phase() in (
+            Phase.RESULTS,
+            Phase.IMPLEMENTATION,
+        ):
+            return _("Voting is closed already; nothing changed.")
+        return None
+
+    def summary(self):
+        budget_round = self.budget_round
+        return [
+            (_("Voters in the register"), VoterRecord.objects.filter(round=budget_round).count()),
+            (_("Sealed ballots in the box"), ballot_box.box_size(budget_round)),
+            (
+                _("Typed-in paper ballots waiting for confirmation"),
+                PaperBallotEntry.objects.filter(
+                    round=budget_round, state=PaperBallotEntry.State.PENDING
+                ).count(),
+            ),
+            (_("Counting rule"), RULE_LABELS.get(budget_round.counting_rule, budget_round.counting_rule)),
+        ]
+
+    def problems(self):
+        if self.budget_round.current_phase() != Phase.VOTING:
+            return [_("Voting is not open, so it cannot be closed.")]
+        return []
+
+    def do(self):
+        if closing.close_voting(self.budget_round, self.request.user):
+            return _("Voting is closed. Type in the remaining paper ballots, then count.")
+        return _("Voting is closed already; nothing changed.")
+
+
+class ImplementationView(ConfirmStepView):
+    """Move the round's funded (selected) ideas to "in implementation" (ideas/lifecycle.start_implementation)."""
+
+    page_title = _("Move funded ideas to implementation")
+    action_permission = "ideas.implement_idea"
+    button_label = _("Move funded ideas to implementation")
+
+    def funded(self):
+        return Idea.objects.filter(round=self.budget_round, status=Status.SELECTED).order_by("title")
+
+    def already_done(self):
+        if (
+            not self.funded().exists()
+            and Idea.objects.filter(
+                round=self.budget_round, status__in=[Status.IN_IMPLEMENTATION, Status.COMPLETED]
+            ).exists()
+        ):
+            return _("The funded ideas are in implementation already; nothing changed.")
+        return None
+
+    def summary(self):
+        return [(idea.title, idea.get_status_display()) for idea in self.funded()]
+
+    def problems(self):
+        if not RoundResult.objects.filter(round=self.budget_round, published_at__isnull=False).exists():
+            return [_("Publish the results first: only funded ideas go on to implementation.")]
+        if not self.funded().exists():
+            return [_("No idea of this round is selected.")]
+        return []
+
+    def do(self):
+        moved = lifecycle.start_implementation(self.budget_round, self.request.user)
+        return ngettext(
+            "%(count)s funded idea is now in implementation.",
+            "%(count)s funded ideas are now in implementation.",
+            len(moved),
+        ) % {"count": len(moved)}

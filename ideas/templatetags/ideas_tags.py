@@ -32,3 +32,27 @@ def author_name(user):
         return gettext("Former resident")
     profile = getattr(user, "resident_profile", None)
     return profile.display_name if profile else gettext("Resident")
+
+
+# Categories with their own drawing in site/static/img/categories/ (the demo's category codes); any other
+# category gets the generic one. A fixed set, not a file lookup: in production the manifest storage raises an
+# error for a static file that does not exist.
+ILLUSTRATED_CATEGORIES = frozenset({"green-mobility", "greenery", "recreation", "environment", "community"})
+
+
+@register.simple_tag
+def category_illustration(category):
+    """URL of the light SVG drawing that stands for an idea without a photo on cards (by category code)."""
+    from django.templatetags.static import static
+
+    code = getattr(category, "code", "")
+    return static(f"img/categories/{code if code in ILLUSTRATED_CATEGORIES else 'generic'}.svg")
+
+
+@register.filter
+def percent_of(part, whole):
+    """`part` as a whole percentage of `whole`, at most 100 (bar widths; a plain integer, never localized)."""
+    try:
+        return max(0, min(100, int(float(part) * 100 / float(whole))))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return 0

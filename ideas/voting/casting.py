@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from ideas.models import BallotRules, BudgetRound, Channel, Idea, SealedBallot, VoterRecord
 from ideas.phases import Feature, phase_allows
 from ideas.statuses import Status
+from ideas.templatetags.kopa_format import money
 from ideas.voting import keys, sealing
 from ideas.voting.ballot_rules import Rules, ballot_problems
 from ideas.voting.eligibility import NotEligible, entitlement
@@ -194,7 +195,8 @@ def _message(code, details):
             % details
         ),
         "over_budget": lambda: (
-            _("The chosen ideas cost %(cost)s EUR, more than the budget of %(budget)s EUR.") % details
+            _("The chosen ideas cost %(cost)s, more than the budget of %(budget)s.")
+            % {"cost": money(details.get("cost")), "budget": money(details.get("budget"))}
         ),
         "under_budget_share": lambda: _("Choose ideas worth at least %(share)s%% of the budget.") % details,
         "too_many_points": lambda: _("You gave %(points)s points; you have %(allowed)s.") % details,

@@ -1,11 +1,14 @@
 """Closing the vote and counting it from the voting desk (ideas/moderation/voting.py).
 
-`close_voting` ends the voting phase now (the round's results date moves to this moment). `start_count` is the
+`open_voting` opens the vote now once the ballot, the census list and the counting keys are ready (the round's
+dates move, see opening_plan); `close_voting` ends the voting phase now (the round's results date moves to this
+moment). Both are idempotent: a second call changes nothing and returns False. `start_count` is the
 one front door to a count, used by the desk, `manage.py count_round` and the API alike: it checks that the round
 can be counted, opens the ballot box with the election commission's private key when it is still sealed
 (ideas/voting/ballot_box.py; in the request, so that the key never enters a task queue), writes the audit entry
 and queues `run_count_job`, a django-tasks task that counts the round (each area on its own when the round has a
-ballot per area) with ideas/voting/results.count_round and records its progress on the CountJob.
+ballot per area) with ideas/voting/results.count_round and records its progress on the CountJob. A count is a
+private preview for staff until ideas/voting/results.publish_results publishes it.
 """
 
 import datetime
@@ -29,6 +32,10 @@ class CannotCount(Exception):
     """The round cannot be counted now; the message is for staff."""
 
 
+class CannotOpen(Exception):
+    """Voting cannot open now; the message is for staff."""
+
+
 def areas_to_count(budget_round):
     """[None] for a round with one ballot, else each area that has a budget of its own."""
     if budget_round.ballot_scope == BudgetRound.BallotScope.AREA:
@@ -36,14 +43,96 @@ def areas_to_count(budget_round):
     return [None]
 
 
-def close_voting(budget_round, user, moment=None):
-    """End the vote now: the results phase starts at this moment. Only while voting is open."""
+def opening_plan(budget_round, moment=None):
+    """The dates the round gets when voting opens at `moment` (the confirmation page shows them): voting starts
+    now, and earlier phases that had not started yet are skipped (they start now too). The planned end of
+    voting and the later dates stay: they are still ahead, since a round whose results date has passed is over
+    and cannot open (why_not_openable)."""
     moment = moment or timezone.now()
-    if budget_round.current_phase(moment) != Phase.VOTING:
-        raise CannotCount(_("Voting is not open, so it cannot be closed."))
-    budget_round.results_published = moment
-    budget_round.save(update_fields=["results_published"])
-    log(instance=budget_round, action="ideas.voting.close", user=user)
+    dates = {name: getattr(budget_round, name) for name in budget_round.phase_dates_fields()}
+    if budget_round.current_phase(moment) == Phase.VOTING:
+        return dates  # the voting date has passed already: opening only records the moment
+    for name in ("submission_starts", "review_starts", "support_starts"):
+        if dates[name] is not None and dates[name] > moment:
+            dates[name] = moment
+    dates["voting_starts"] = moment
+    return dates
+
+
+def why_not_openable(budget_round, moment=None):
+    """None when voting can open now, else every reason for staff in one text."""
+    moment = moment or timezone.now()
+    if budget_round.voting_closed_at or budget_round.current_phase(moment) in (
+        Phase.RESULTS,
+        Phase.IMPLEMENTATION,
+    ):
+        return _("Voting in this round has closed already; it cannot open again.")
+    from ideas.lifecycle import voting_problems
+
+    problems = voting_problems(budget_round)
+    return " ".join(problems) if problems else None
+
+
+def open_voting(budget_round, user, moment=None):
+    """Open the vote now: check that it can (ballot, census list, counting keys), move the dates
+    (opening_plan) and record the moment. Returns False when voting was open already (nothing changes, no second
+    audit entry); raises CannotOpen with the reasons for staff."""
+    from ideas.lifecycle import _check
+
+    moment = moment or timezone.now()
+    _check(user, "ideas.open_voting", budget_round)
+    caller = budget_round
+    with transaction.atomic():
+        budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+        if budget_round.voting_opened_at and budget_round.current_phase(moment) == Phase.VOTING:
+            return False
+        if reason := why_not_openable(budget_round, moment):
+            raise CannotOpen(reason)
+        for name, value in opening_plan(budget_round, moment).items():
+            setattr(budget_round, name, value)
+        budget_round.voting_opened_at = moment
+        budget_round.full_clean()
+        budget_round.save()
+        log(
+            instance=budget_round,
+            action="ideas.voting.open",
+            user=user,
+            data={
+                "voting_starts": budget_round.voting_starts.isoformat(),
+                "rule": budget_round.counting_rule,
+            },
+        )
+    _copy_dates(budget_round, caller)
+    return True
+
+
+def close_voting(budget_round, user, moment=None):
+    """End the vote now: the results phase starts at this moment. Refused before voting; returns False when
+    voting has closed already (nothing changes, no second audit entry)."""
+    moment = moment or timezone.now()
+    caller = budget_round
+    with transaction.atomic():
+        budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+        phase = budget_round.current_phase(moment)
+        if budget_round.voting_closed_at or phase in (Phase.RESULTS, Phase.IMPLEMENTATION):
+            return False
+        if phase != Phase.VOTING:
+            raise CannotCount(_("Voting is not open, so it cannot be closed."))
+        from ideas.lifecycle import _check
+
+        _check(user, "ideas.close_voting", budget_round)
+        budget_round.results_published = moment
+        budget_round.voting_closed_at = moment
+        budget_round.save(update_fields=["results_published", "voting_closed_at"])
+        log(instance=budget_round, action="ideas.voting.close", user=user)
+    _copy_dates(budget_round, caller)
+    return True
+
+
+def _copy_dates(saved, caller):
+    # The caller's object shows the new dates too, as when it was saved directly.
+    for name in (*saved.phase_dates_fields(), "voting_opened_at", "voting_closed_at"):
+        setattr(caller, name, getattr(saved, name))
 
 
 def needs_key(budget_round):
@@ -145,7 +234,7 @@ def run_count_job(job_id):
             results.append(count_round(job.round, rule=job.rule, area=area).pk)
             _update(job, parts_done=number, result_ids=results)
     except Exception as error:
-        # Whatever went wrong, staff see it on the desk; the parts counted so far stay published.
+        # Whatever went wrong, staff see it on the desk; the parts counted so far stay as unpublished previews.
         _update(
             job,
             state=CountJob.State.FAILED,

@@ -2,8 +2,9 @@
 
 `count_round` exports the round's ballots to `.pb` text (ideas/voting/pabulib_io.py), hashes it, parses that
 same text back with the counting engine (ideas.counting) and counts it, so the published file and the published
-outcome are provably one computation. It then moves the ideas on the ballot to selected / not selected.
-Wired to `manage.py count_round` (ideas/management/commands/count_round.py).
+outcome are provably one computation. The snapshot is a private preview for staff (`published_at` empty) until
+`publish_results` publishes it: then, and only then, residents see it and the ideas on the ballot become
+selected / not selected. Wired to the voting desk and `manage.py count_round` (ideas/voting/closing.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
 
 from ideas.counting import RULES, count_election, parse_text
 from ideas.models import Area, BudgetRound, Idea, RoundResult, StatusChange
@@ -41,10 +44,8 @@ def _plain(value):
 
 def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area | None = None) -> RoundResult:
     """Count a round (or one area of a round that votes by area) with `rule` (default greedy) and store the
-    snapshot; ideas still on the ballot become selected or not selected (role system, no reason). A recount
-    makes a new snapshot and leaves ideas that were already decided as they are."""
-    from ideas.services import change_status
-
+    snapshot as an unpublished preview; ideas keep their status until the snapshot is published
+    (publish_results). A recount makes a new snapshot."""
     rule = rule or DEFAULT_RULE
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; known rules: {', '.join(RULES)}")
@@ -75,14 +76,56 @@ def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area |
             outcome=outcome,
             explanations=_plain(count.outcome.explanations),
         )
-        chosen = set(selected)
-        on_ballot = Idea.objects.filter(
-            pk__in=[int(pid) for pid in election.projects], status=Status.ON_BALLOT
-        )
-        for idea in on_ballot.order_by("pk"):
-            new = Status.SELECTED if idea.pk in chosen else Status.NOT_SELECTED
-            change_status(idea, new, role=StatusChange.Role.SYSTEM)
     return result
+
+
+def published(results):
+    """Only what residents may see: results that staff have published."""
+    return results.filter(published_at__isnull=False)
+
+
+def publish_results(budget_round, results, user, moment=None):
+    """Publish counted previews of a round (the parts of one count: one per area when the round votes by
+    area): residents see them from now on, and ideas still on the ballot of each part become selected or not
+    selected (role system, with their public history). Ideas decided by an earlier publication stay as they
+    are. Returns the number of results published; 0 when all were published already (nothing changes, no
+    audit entry)."""
+    from ideas.lifecycle import _check
+    from ideas.services import change_status
+
+    _check(user, "ideas.publish_results", budget_round)
+    ids = [result.pk for result in results]
+    moment = moment or timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            RoundResult.objects.select_for_update()
+            .filter(round=budget_round, pk__in=ids, published_at__isnull=True)
+            .order_by("pk")
+        )
+        if not waiting:
+            return 0
+        # RoundResult.save refuses to change a snapshot; publishing touches only these two fields.
+        RoundResult.objects.filter(pk__in=[result.pk for result in waiting]).update(
+            published_at=moment, published_by=user
+        )
+        for result in waiting:
+            chosen = {int(pid) for pid in result.outcome.get("selected", [])}
+            counted = {int(pid) for pid in result.explanations} | {
+                int(pid) for pid in result.outcome.get("votes", {})
+            }
+            on_ballot = Idea.objects.filter(
+                round=budget_round, pk__in=counted | chosen, status=Status.ON_BALLOT
+            )
+            for idea in on_ballot.order_by("pk"):
+                new = Status.SELECTED if idea.pk in chosen else Status.NOT_SELECTED
+                change_status(idea, new, user=user, role=StatusChange.Role.SYSTEM)
+        log(
+            instance=budget_round,
+            action="ideas.voting.publish",
+            user=user,
+            data={"results": [result.pk for result in waiting], "rule": waiting[0].rule},
+        )
+    return len(waiting)
 
 
 def summary_lines(result: RoundResult) -> list[str]:

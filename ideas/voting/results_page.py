@@ -1,5 +1,5 @@
 """The public results page of a round (route `results/` of BudgetRoundPage): funded ideas, budget used, votes,
-every idea's explanation in words, Equal Shares against greedy, charts, participation, and the counted .pb file
+every idea's explanation in words beside a bar of its votes, Equal Shares against greedy, participation, and the counted .pb file
 for anyone to recount."""
 
 from collections import Counter
@@ -8,44 +8,50 @@ from decimal import Decimal
 from django.db.models import Count
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ideas.counting.pabulib import parse_text
 from ideas.counting.run import count_election
 from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, VoterRecord
+from ideas.text.formats import money
 from ideas.voting import sealing
 from ideas.voting.casting import age_band
 
-CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 320, 48
+
+def _euros(value):
+    """An amount in euros as the reader's language writes it ("14 194,16 €" in Latvian, "€14,194.16" in
+    English; ideas/text/formats.py), whole amounts without decimals; anything that is not a number is left as
+    it is."""
+    return money(value, get_language()) or value
 
 
 def explanation_text(explanation):
     """One sentence, in the reader's language, of why an idea was or was not funded."""
+    explanation = {
+        key: _euros(value) if key in ("left", "cost", "held", "needed") else value
+        for key, value in explanation.items()
+    }
     if explanation.get("funded"):
         payments = explanation.get("payments")
         if payments:
-            return _(
-                "Funded in step %(step)s: its %(supporters)s supporters paid %(total)s EUR together."
-            ) % {
+            return _("Funded in step %(step)s: its %(supporters)s supporters paid %(total)s together.") % {
                 "step": explanation["step"],
                 "supporters": payments.get("supporters"),
-                "total": payments.get("total"),
+                "total": _euros(payments.get("total")),
             }
-        return _("Funded in step %(step)s; %(left)s EUR of the budget was left after it.") % {
+        return _("Funded in step %(step)s; %(left)s of the budget was left after it.") % {
             "step": explanation["step"],
             "left": explanation.get("left", "?"),
         }
     reason = explanation.get("reason")
     texts = {
         "budget_left": lambda: (
-            _("Not funded: %(left)s EUR was left when its turn came, and it costs %(cost)s EUR.")
-            % explanation
+            _("Not funded: %(left)s was left when its turn came, and it costs %(cost)s.") % explanation
         ),
         "walk_stopped": lambda: _("Not funded: the count stopped at an earlier idea that did not fit."),
         "supporters_short": lambda: (
-            _(
-                "Not funded: its supporters had %(held)s EUR of their share left, and it needed %(needed)s EUR."
-            )
+            _("Not funded: its supporters had %(held)s of their share left, and it needed %(needed)s.")
             % explanation
         ),
         "no_supporters": lambda: _("Not funded: nobody voted for it."),
@@ -56,37 +62,14 @@ def explanation_text(explanation):
     return texts.get(reason, lambda: _("Not funded."))()
 
 
-def _chart(rows):
-    """A votes-against-cost scatter as SVG coordinates (the same numbers are in the table below it)."""
-    if not rows:
-        return None
-    max_cost = max(row["cost"] for row in rows) or Decimal(1)
-    max_votes = max(row["votes"] for row in rows) or 1
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_MARGIN, CHART_HEIGHT - 2 * CHART_MARGIN
-    points = [
-        {
-            "x": CHART_MARGIN + float(row["cost"] / max_cost) * inner_w,
-            "y": CHART_HEIGHT - CHART_MARGIN - row["votes"] / max_votes * inner_h,
-            "funded": row["funded"],
-            "label": f"{row['title']}: {row['votes']} / {row['cost']} EUR",
-        }
-        for row in rows
-    ]
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "margin": CHART_MARGIN,
-        "points": points,
-        "max_cost": max_cost,
-        "max_votes": max_votes,
-    }
-
-
 def _latest_by_area(budget_round):
     """The newest result of each part of a round: {area or None: result}, areas in the order of their names."""
     latest = {}
     # The counted files and explanations can be megabytes each: only the one shown is loaded in full.
-    results = RoundResult.objects.filter(round=budget_round).defer("pb_file", "explanations")
+    # Only published counts: a count is a private preview for staff until it is published (voting/results.py).
+    results = RoundResult.objects.filter(round=budget_round, published_at__isnull=False).defer(
+        "pb_file", "explanations"
+    )
     for result in results.select_related("area").order_by("-created_at", "-pk"):
         latest.setdefault(result.area, result)
     return dict(
@@ -219,7 +202,8 @@ def results(request, page):
             "used_percent": int(used * 100 / budget) if budget else 0,
             "voters": outcome.get("voters", 0),
             "comparison": comparison,
-            "chart": _chart(rows),
+            # The longest bar of "every idea and why" (the bars are drawn in HTML, results.html).
+            "max_votes": max((row["votes"] for row in rows), default=0),
             "participation": participation,
             "breadcrumb_current": _("Results"),
         },

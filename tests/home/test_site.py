@@ -19,7 +19,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def result_titles(html):
-    return re.findall(r'<li><h2><a href="[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<li[^>]*><h2><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
 def test_search_finds_pages_in_the_active_language_only(client):

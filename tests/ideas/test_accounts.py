@@ -4,6 +4,7 @@
 import datetime
 import json
 import re
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -220,11 +221,47 @@ def test_login_is_by_email_and_logout_needs_a_post(client, resident):
     assert "_auth_user_id" not in client.session
 
 
-def test_login_by_username_is_not_offered(client, resident):
+def test_login_by_username_or_email(client, resident):
     response = client.post("/en/accounts/login/", {"login": resident.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(resident.pk)
+    client.post("/en/accounts/logout/")
+    client.post("/en/accounts/login/", {"login": "ANNA@example.test", "password": PASSWORD})
+    assert client.session.get("_auth_user_id") == str(resident.pk)
 
+
+def readme_demo_logins():
+    """The (user, password) rows of the README's "Demo logins" table."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Demo logins", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|", section, re.M)
+
+
+def test_the_readmes_demo_logins_work_where_residents_sign_in(client):
+    from home.demo_content import DEMO_USERS
+
+    rows = readme_demo_logins()
+    assert {"resident", "resident2", "admin"} <= {user for user, _password in rows}
+    # The session's database has the demo loaded (tests/conftest.py), its users made by `load_demo` itself.
+    demo_users = {username for username, *_rest in DEMO_USERS}
+    assert set(
+        get_user_model().objects.filter(username__in=demo_users).values_list("username", flat=True)
+    ) == (demo_users)
+    for username, password in rows:
+        client.logout()
+        response = client.post("/accounts/login/", {"login": username, "password": password})
+        assert response.status_code == 302, username
+        assert get_user_model().objects.get(pk=client.session["_auth_user_id"]).username == username
+
+
+def test_failed_logins_by_username_and_by_email_share_one_lock(client, resident):
+    for guess in range(3):
+        client.post("/en/accounts/login/", {"login": "anna", "password": f"wrong guess {guess}"})
+    for guess in range(2):
+        client.post("/en/accounts/login/", {"login": "anna@example.test", "password": f"wrong {guess}"})
+    response = client.post("/en/accounts/login/", {"login": "anna", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session, "five failures by either name lock the one account"
     assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
 
 
 def test_five_failed_logins_lock_the_account_even_against_the_right_password(

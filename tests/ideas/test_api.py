@@ -294,7 +294,7 @@ def test_draft_validation_messages(resident, submission_round):
         return response.json()
 
     assert errors(estimated_cost="30000.01")["estimated_cost"] == [
-        "An idea in this round may cost at most 30000.00 EUR; the estimate is 30000.01 EUR."
+        "An idea in this round may cost at most €30,000; the estimate is €30,000.01."
     ]
     assert errors(estimated_cost="-1")["estimated_cost"] == ["The estimated cost cannot be negative."]
     assert errors(category="sport")["category"] == ["There is no category with the code “sport”."]

@@ -171,12 +171,15 @@ def test_a_round_by_area_takes_the_census_areas_ballot_once(voting_round):
 
 
 def test_results_their_files_and_receipts_can_be_downloaded_and_verified(voter, voting_round):
-    from ideas.voting.results import count_round
+    from ideas.voting.results import count_round, publish_results
 
     budget_round, ideas = voting_round
     cast_ballot = voter.put(url(budget_round), {"choices": [{"idea": ideas[1].pk}]}, format="json").json()
     voters.close_and_open(budget_round)
     result = count_round(budget_round)
+    assert APIClient().get(f"/api/v1/results/?round={budget_round.pk}").json()["results"] == [], "a preview"
+    assert APIClient().get(f"/api/v1/results/{result.pk}/pb/").status_code == 404
+    publish_results(budget_round, [result], None)
     listing = APIClient().get(f"/api/v1/results/?round={budget_round.pk}").json()
     [published] = listing["results"]
     assert published["pb_sha256"] == result.pb_sha256

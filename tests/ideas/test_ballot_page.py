@@ -7,6 +7,7 @@ import datetime
 import json
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -100,7 +101,7 @@ def test_the_form_lists_only_the_ideas_on_the_ballot(client, voting):
         assert idea.title in html and f'name="idea_{idea.pk}"' in html
         assert f"{page.url}{idea.pk}/" in html
     assert draft.title not in html
-    assert 'aria-live="polite"' in html and "20,000 EUR of the budget left" in html
+    assert 'aria-live="polite"' in html and "€20,000 of the budget left" in html
     assert 'lang="en"' in html
     assert "You have voted" not in html and receipt_on(html) is None
 
@@ -112,7 +113,7 @@ def test_review_then_cast_seals_one_ballot_and_mails_the_receipt_only(client, vo
     review = response.content.decode()
     assert response.status_code == 200
     assert ideas[0].title in review and ideas[3].title in review and ideas[1].title not in review
-    assert "13,000 EUR" in review and "Cast my ballot" in review
+    assert "€13,000" in review and "Cast my ballot" in review
     assert f'action="{vote_url(page)}"' in review
     assert carried(review) == {
         f"idea_{ideas[0].pk}": "True",
@@ -164,7 +165,7 @@ def test_an_over_budget_ballot_shows_the_budget_message_and_records_nothing(clie
     html = response.content.decode()
     assert response.status_code == 400
     assert 'role="alert"' in html
-    assert "The chosen ideas cost 26000" in html and "more than the budget of 20000" in html
+    assert "The chosen ideas cost €26,000" in html and "more than the budget of €20,000" in html
     # Straight to "cast" with the same choices is refused the same way.
     response = client.post(vote_url(page), {**ticks(*ideas), "cast": "1"})
     assert response.status_code == 400 and "more than the budget of 20000" in response.content.decode()
@@ -268,7 +269,7 @@ def test_changing_a_ballot_replaces_it_and_only_the_newest_counts(client, voting
     html = client.get(vote_url(page)).content.decode()
     # The voter's receipt, never their choices: the form is empty.
     assert receipt_on(html) == first and "You have voted" in html
-    assert " checked" not in html and "20,000 EUR of the budget left" in html
+    assert " checked" not in html and "€20,000 of the budget left" in html
     with run_on_commit():
         second = receipt_on(review_and_cast(client, page, ticks(ideas[1], ideas[2])).content.decode())
     assert second and second != first
@@ -286,6 +287,26 @@ def test_changing_a_ballot_replaces_it_and_only_the_newest_counts(client, voting
     assert voters.close_and_open(budget_round) == 1
     counted = list(CountedReceipt.objects.filter(round=budget_round).values_list("fingerprint", flat=True))
     assert counted == [envelope.fingerprint]
+
+
+def test_changing_a_draft_ballot_never_says_a_ballot_is_registered(client, voting, run_on_commit):
+    """Tick, review, "Change": the form comes back filled in, and says nothing of a cast ballot until there is
+    one (casting.current_receipt)."""
+    budget_round, page, ideas, _draft = voting
+    client.force_login(voter())
+    review = client.post(vote_url(page), ticks(ideas[0])).content.decode()
+    changed = client.post(vote_url(page), {**carried(review), "change": "1"})
+    html = changed.content.decode()
+    assert changed.status_code == 200
+    assert " checked" in html, "the ticked idea is still ticked"
+    assert "You have voted" not in html and "ballot__changing" not in html
+    assert not SealedBallot.objects.filter(round=budget_round).exists()
+
+    with run_on_commit():
+        receipt = receipt_on(review_and_cast(client, page, ticks(ideas[1])).content.decode())
+    review = client.post(vote_url(page), ticks(ideas[0])).content.decode()
+    html = client.post(vote_url(page), {**carried(review), "change": "1"}).content.decode()
+    assert "You have voted" in html and receipt_on(html) == receipt
 
 
 def test_cumulative_and_ranking_ballots(client, voting):
@@ -361,6 +382,11 @@ def test_the_latvian_ballot_page(client, home_lv):
 
 def test_the_round_page_links_to_the_ballot_in_the_voting_phase(client, voting):
     _budget_round, page, _ideas, _draft = voting
+    # Anonymous visitors log in on the way to the ballot, or vote with a code (ideas/journey.py).
+    html = client.get(page.url).content.decode()
+    assert f'href="/en/accounts/login/?next={quote(vote_url(page), safe="")}"' in html
+    assert f'href="{vote_url(page, "vote_with_code")}"' in html
+    client.force_login(voter())
     assert f'href="{vote_url(page)}"' in client.get(page.url).content.decode()
 
 

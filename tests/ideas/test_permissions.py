@@ -61,6 +61,19 @@ EXPECTED = {
     ),
     # Staff confirm a person in person, or move one between accounts, in any phase.
     "confirm_identity": lambda role, phase: role == "moderator",
+    # The round's lifecycle in the admin (issue 9): moderators only (editors edit content pages, not rounds).
+    "create_round": lambda role, phase: role == "moderator",
+    # The ballot is built before voting, or when the voting date came with an empty ballot (the service then
+    # refuses once anyone has voted).
+    "build_ballot": lambda role, phase: (
+        role == "moderator" and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT, P.VOTING}
+    ),
+    "put_idea_on_ballot": lambda role, phase: (
+        role == "moderator" and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT, P.VOTING}
+    ),
+    "open_voting": lambda role, phase: role == "moderator" and phase not in {P.RESULTS, P.IMPLEMENTATION},
+    "publish_results": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
+    "implement_idea": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
 }
 
 
@@ -110,6 +123,12 @@ CHECKS = {
     "make_counting_keys": ("ideas.make_counting_keys", "round"),
     "grant_eligibility_override": ("ideas.grant_eligibility_override", "round"),
     "confirm_identity": ("ideas.confirm_identity", "round"),
+    "create_round": ("ideas.create_round", "round"),
+    "build_ballot": ("ideas.build_ballot", "round"),
+    "put_idea_on_ballot": ("ideas.build_ballot", "published"),
+    "open_voting": ("ideas.open_voting", "round"),
+    "publish_results": ("ideas.publish_results", "round"),
+    "implement_idea": ("ideas.implement_idea", "published"),
 }
 
 

@@ -17,7 +17,7 @@ from ideas.models.results import ResultImmutable
 from ideas.phases import Phase
 from ideas.voting import sealing
 from ideas.voting.casting import cast
-from ideas.voting.results import ENGINE_VERSION, count_round
+from ideas.voting.results import ENGINE_VERSION, count_round, publish_results
 from tests.factories import make_idea
 from tests.ideas import voters
 
@@ -77,8 +77,12 @@ def test_the_snapshot_holds_the_counted_file_and_its_hash(counted_round, tmp_pat
 
 
 def test_ideas_become_selected_or_not_selected_by_the_system(counted_round):
+    """Only when the count is published (issue 9): the count itself is a private preview."""
     budget_round, ideas = counted_round
-    count_round(budget_round)
+    result = count_round(budget_round)
+    assert result.published_at is None
+    assert set(Idea.objects.filter(round=budget_round).values_list("status", flat=True)) == {"on_ballot"}
+    assert publish_results(budget_round, [result], None) == 1
     statuses = dict(Idea.objects.filter(round=budget_round).values_list("pk", "status"))
     assert statuses == {
         ideas[0].pk: "selected",
@@ -127,6 +131,18 @@ def test_the_count_round_command_prints_the_outcome(counted_round):
     assert "rule greedy, 3 selected, cost 20000 of 20000, 4 ballots" in text
     assert f"selected {ideas[0].pk}: Idea 0 (3 votes, score 3)" in text
     assert RoundResult.objects.filter(round=budget_round).count() == 1
+    # A private preview, as at the desk (issue 9); --publish publishes a count at once.
+    assert RoundResult.objects.get(round=budget_round).published_at is None
+    assert Idea.objects.get(pk=ideas[0].pk).status == "on_ballot"
+
+
+def test_the_count_round_command_publishes_when_asked(counted_round):
+    budget_round, ideas = counted_round
+    out = io.StringIO()
+    call_command("count_round", str(budget_round.pk), "--publish", stdout=out)
+    assert "Published." in out.getvalue()
+    assert RoundResult.objects.get(round=budget_round).published_at is not None
+    assert Idea.objects.get(pk=ideas[0].pk).status == "selected"
 
 
 def test_the_count_round_command_opens_the_sealed_box_with_the_key_file(closed_round, tmp_path):

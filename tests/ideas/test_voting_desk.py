@@ -184,7 +184,7 @@ def test_the_desk_is_in_the_menu_and_shows_the_register_by_channel(first_staff, 
     assert budget_round.name in client.get(url("index")).content.decode()
     html = client.get(url("round", budget_round.pk)).content.decode()
     assert "Register of voters" in html and "1 sealed ballot is in the ballot box." in html
-    assert "Close voting now" in html and url("keys", budget_round.pk) in html
+    assert url("close", budget_round.pk) in html and url("keys", budget_round.pk) in html
     assert url("exceptions", budget_round.pk) in html
 
 
@@ -576,7 +576,7 @@ def test_counting_waits_for_the_close_and_for_pending_paper(first_staff, desk_ro
         url("paper", budget_round.pk),
         {"action": "enter", "polling_place": place.pk, f"paper-idea_{ideas[0].pk}": "on"},
     )
-    client.post(url("round", budget_round.pk))  # close voting now
+    client.post(url("close", budget_round.pk), {"confirm": "on"})  # close voting now
     budget_round.refresh_from_db()
     assert budget_round.current_phase() == Phase.RESULTS
     assert round_logs(budget_round, "ideas.voting.close").count() == 1
@@ -715,7 +715,7 @@ def test_online_code_and_paper_ballots_land_in_one_count(
     assert register == {"online": 2, "code": 1, "paper": 1}
     assert sealed_in(budget_round) == 4
     # Close, count from the desk with the commission's key (the task runs when the request commits).
-    client.post(url("round", budget_round.pk))
+    client.post(url("close", budget_round.pk), {"confirm": "on"})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("count", budget_round.pk), {"rule": "greedy", "private_key": budget_round.test_private_key}
@@ -730,6 +730,13 @@ def test_online_code_and_paper_ballots_land_in_one_count(
     assert result.outcome["votes"] == {str(ideas[0].pk): 2, str(ideas[1].pk): 1, str(ideas[2].pk): 2}
     # Greedy: 9000 (2 votes) and 7000 (2 votes) fit in 20000; 8000 no longer does.
     assert result.outcome["selected"] == [ideas[0].pk, ideas[2].pk]
+    # A private preview until published from the job page, after a confirmation (issue 9).
+    assert result.published_at is None and "Publish results" in html
+    assert set(Idea.objects.filter(round=budget_round).values_list("status", flat=True)) == {Status.ON_BALLOT}
+    unconfirmed = client.post(url("publish", budget_round.pk, job.pk))
+    assert unconfirmed.status_code == 400 and budget_round.results.get().published_at is None
+    client.post(url("publish", budget_round.pk, job.pk), {"confirm": "on"})
+    assert budget_round.results.get().published_at is not None
     statuses = dict(Idea.objects.filter(round=budget_round).values_list("pk", "status"))
     assert statuses == {
         ideas[0].pk: Status.SELECTED,
@@ -793,7 +800,7 @@ def test_with_a_worker_the_count_runs_in_the_background(
     client, _user = first_staff
     budget_round, ideas, _place = desk_round
     cast(budget_round, on_census("111111-11111"), channel=Channel.ONLINE, choices={ideas[1].pk: 1})
-    client.post(url("round", budget_round.pk))
+    client.post(url("close", budget_round.pk), {"confirm": "on"})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("count", budget_round.pk),
@@ -825,7 +832,7 @@ def test_a_count_lost_with_its_worker_does_not_block_the_round(first_staff, desk
 
     client, _user = first_staff
     budget_round, _ideas, _place = desk_round
-    client.post(url("round", budget_round.pk))  # close voting
+    client.post(url("close", budget_round.pk), {"confirm": "on"})  # close voting
     budget_round.refresh_from_db()
     job = CountJob.objects.create(round=budget_round, rule="greedy", state=CountJob.State.RUNNING)
     with translation.override("en"):
@@ -842,7 +849,7 @@ def test_paper_ballots_stop_once_the_round_is_counted(first_staff, second_staff,
     other, _other_user = second_staff
     budget_round, ideas, place = desk_round
     on_census("121212-12121")
-    client.post(url("round", budget_round.pk))  # close voting
+    client.post(url("close", budget_round.pk), {"confirm": "on"})  # close voting
     budget_round.refresh_from_db()
     with pytest.raises(VoteRefused):
         paper.register_paper_voter(budget_round, "121212-12121", place)

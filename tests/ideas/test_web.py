@@ -162,6 +162,48 @@ def test_drafts_are_saved_previewed_and_edited(client, home_en, resident):
     assert client.get(page.url + f"{idea.pk}/edit/").status_code == 403, "submitted ideas are not edited"
 
 
+def test_a_draft_saves_with_a_title_alone_and_submitting_asks_for_the_rest(client, home_en, resident):
+    page = round_page(round_in_phase(Phase.SUBMISSION), home_en)
+    client.force_login(resident)
+    blank = dict.fromkeys(("summary", "description", "category", "area", "estimated_cost"), "")
+    response = client.post(page.url + "new/", idea_form_data(title="Half an idea", save="1", **blank))
+    assert response.status_code == 302, "Save a draft at any time"
+    idea = Idea.objects.get(author=resident)
+    assert (idea.title, idea.status, idea.category, idea.estimated_cost) == (
+        "Half an idea",
+        "draft",
+        None,
+        None,
+    )
+    preview = client.get(page.url + f"{idea.pk}/")
+    assert preview.status_code == 200
+    assert client.get(page.url + f"{idea.pk}/edit/").status_code == 200
+
+    # Submitting from the form needs every field, and says which are missing.
+    half = idea_form_data(title="Half an idea", submit="1", **blank)
+    response = client.post(page.url + f"{idea.pk}/edit/", half)
+    assert response.status_code == 400
+    errors = re.findall(
+        r'class="field__error" id="id_(\w+)_error">This field is required', response.content.decode()
+    )
+    assert sorted(errors) == ["area", "category", "description", "estimated_cost", "summary"]
+    # Submitting the saved draft directly is refused by the service, with the missing fields named.
+    response = client.post(page.url + f"{idea.pk}/submit/", follow=True)
+    idea.refresh_from_db()
+    assert idea.status == "draft"
+    assert "Fill in these before submitting: summary, description, category, area, estimated cost (EUR)." in (
+        response.content.decode()
+    )
+    # A draft without a title is still refused.
+    response = client.post(page.url + "new/", idea_form_data(title="", save="1", **blank))
+    assert response.status_code == 400
+    # Completed, it goes through.
+    client.post(page.url + f"{idea.pk}/edit/", idea_form_data(title="Whole idea", save="1"))
+    committed(client.post, page.url + f"{idea.pk}/submit/")
+    idea.refresh_from_db()
+    assert idea.status == "submitted"
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -252,7 +294,7 @@ def test_list_filters_search_and_empty_state(client, home_en):
 
     def titles(query=""):
         html = client.get(page.url + query).content.decode()
-        return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+        return re.findall(r'<h3 class="card__title"(?: lang="\w+")?><a href="[^"]+">([^<]+)</a>', html)
 
     assert sorted(titles()) == ["Cycle lane to the station", "Linden trees"]
     assert titles("?category=green-mobility") == ["Cycle lane to the station"]
@@ -345,12 +387,12 @@ def test_random_order_stays_the_same_for_one_visitor(client):
 
     def titles():
         html = client.get(page.url + "?ordering=random").content.decode()
-        return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+        return re.findall(r'<h3 class="card__title"(?: lang="\w+")?><a href="[^"]+">([^<]+)</a>', html)
 
     first = titles()
     assert len(first) == 12
     assert titles() == first
     newest = re.findall(
-        r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', client.get(page.url).content.decode()
+        r'<h3 class="card__title"(?: lang="\w+")?><a href="[^"]+">([^<]+)</a>', client.get(page.url).content.decode()
     )
     assert newest != first, "random is not the newest-first order"

@@ -8,8 +8,13 @@
         return text.replace(/%\((\w+)\)s/g, function (_match, name) { return values[name]; });
     }
 
+    // As the server's |money filter (ideas/text/formats.py): lv "18 000 €", en "€18,000", cents only when there are.
     function money(amount, language) {
-        return Math.round(amount).toLocaleString(language || undefined);
+        var cents = Math.round(Math.abs(amount) * 100) % 100 !== 0;
+        return new Intl.NumberFormat(language || undefined, {
+            style: "currency", currency: "EUR",
+            minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0
+        }).format(amount);
     }
 
     function setUp(form) {
@@ -47,6 +52,12 @@
             }
             if (method === "cumulative" && pointsTotal !== null) {
                 parts.push(format(texts.dataset.pointsLeft, { remaining: pointsTotal - points }));
+            }
+            var meter = form.querySelector("[data-basket-meter]");
+            if (meter && budget > 0) {
+                // The bar under the sentence: the share of the budget the chosen ideas use (red when over).
+                meter.style.width = Math.max(0, Math.min(100, Math.floor(cost * 100 / budget))) + "%";
+                meter.parentElement.classList.toggle("ballot-basket__track--over", cost > budget);
             }
             var text = parts.join(", ") + ".";
             // Only a real change is written, so screen readers do not repeat the same sentence.

@@ -4,7 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (typeof L === "undefined") return;
 
   function makeMap(element) {
-    const map = L.map(element, { scrollWheelZoom: false }).setView(
+    // maxZoom on the map itself: the clusters need it, and there may be no tile layer to give it.
+    const map = L.map(element, { scrollWheelZoom: false, maxZoom: 19 }).setView(
       [parseFloat(element.dataset.lat), parseFloat(element.dataset.lng)],
       parseInt(element.dataset.zoom, 10),
     );
@@ -26,14 +27,46 @@ document.addEventListener("DOMContentLoaded", () => {
     return container;
   }
 
+  // Marker colour and sign by status group; the legend on the round page (budget_round_page.html) explains them.
+  const GROUPS = {
+    published: ["new", "●"],
+    under_assessment: ["assessing", "?"],
+    feasible: ["feasible", "✓"],
+    on_ballot: ["feasible", "✓"],
+    selected: ["selected", "★"],
+    in_implementation: ["selected", "★"],
+    completed: ["selected", "★"],
+    not_feasible: ["closed", "✕"],
+    not_selected: ["closed", "✕"],
+    rejected: ["closed", "✕"],
+  };
+
+  function statusIcon(code) {
+    const [group, sign] = GROUPS[code] || GROUPS.published;
+    const html = `<span class="map-marker map-marker--${group}"><span>${sign}</span></span>`;
+    return L.divIcon({ html, className: "map-marker-icon", iconSize: [28, 28], iconAnchor: [14, 34], popupAnchor: [0, -32] });
+  }
+
   const listMap = document.getElementById("ideas-map");
   if (listMap) {
     const points = JSON.parse(document.getElementById("ideas-map-points").textContent);
+    // The points carry the status in words; the statuses of the filter give its code.
+    const codes = {};
+    const statuses = document.getElementById("ideas-map-statuses");
+    if (statuses) JSON.parse(statuses.textContent).forEach(([code, label]) => { codes[label] = code; });
     const map = makeMap(listMap);
-    const markers = points.map((point) => L.marker([point.lat, point.lng], { title: point.title }).bindPopup(popup(point)));
+    const markers = points.map((point) =>
+      L.marker([point.lat, point.lng], { title: point.title, alt: point.title, icon: statusIcon(point.status_code || codes[point.status]) })
+        .bindPopup(popup(point)),
+    );
     if (markers.length) {
-      const group = L.featureGroup(markers).addTo(map);
-      map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 15 });
+      // Nearby ideas gather into a numbered cluster (Leaflet.markercluster, shipped in /static/vendor) when it is there.
+      const group = typeof L.markerClusterGroup === "function"
+        ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+        : L.featureGroup();
+      markers.forEach((marker) => group.addLayer(marker));
+      group.addTo(map);
+      map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2), { maxZoom: 15 });
     }
   }
 
