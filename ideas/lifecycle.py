@@ -120,7 +120,11 @@ def ballot_candidates(budget_round, area=None):
 
 def ballot_is_frozen(budget_round):
     """Why the ballot can no longer change (voting opened or somebody voted), else None."""
-    if budget_round.voting_opened_at or budget_round.voting_closed_at:
+    if (
+        budget_round.voting_opened_at
+        or budget_round.voting_closed_at
+        or budget_round.current_phase() in (Phase.RESULTS, Phase.IMPLEMENTATION)
+    ):
         return _("Voting has been opened: the ballot can no longer change.")
     if VoterRecord.objects.filter(round=budget_round).exists():
         return _("Somebody has voted already: the ballot can no longer change.")

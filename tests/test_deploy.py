@@ -163,7 +163,14 @@ def test_collectstatic_and_gunicorn_serve_the_site_with_production_settings(tmp_
         try:
             responses = {
                 path: _get(base + path)
-                for path in ("/", "/en/", english_url, f"/static/{hashed_css}", "/admin/login/", "/no-such-page/")
+                for path in (
+                    "/",
+                    "/en/",
+                    english_url,
+                    f"/static/{hashed_css}",
+                    "/admin/login/",
+                    "/no-such-page/",
+                )
             }
         finally:
             process.terminate()

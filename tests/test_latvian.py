@@ -227,6 +227,19 @@ def test_key_admin_pages_are_latvian(client, django_user_model, untranslated, th
     assert "pirms 2 mēnešiem" in explorer.lower().replace(NB, " ")
 
 
+def test_admin_login_page_is_latvian(client, db, untranslated, third_party_msgids):
+    text = visible_text(client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="lv").content.decode())
+    errors = visible_text(
+        client.post(
+            "/admin/login/", {"username": "x", "password": "y"}, HTTP_ACCEPT_LANGUAGE="lv"
+        ).content.decode()
+    )
+    assert sorted(untranslated & third_party_msgids) == []
+    for phrase in ["Password", "Remember me", "Forgotten", "Ievadiet jūsu lietotājvārds", "Ieet"]:
+        assert phrase not in text + errors
+    assert "Parole" in text and "Nepareizs lietotājvārds vai parole" in errors
+
+
 def test_moderator_sees_the_admin_in_latvian(client, django_user_model, untranslated, third_party_msgids):
     client.force_login(latvian_staff(django_user_model, "moderator"))
     for url in ["/admin/", "/admin/snippets/ideas/idea/", "/admin/pages/"]:
@@ -329,7 +342,7 @@ def test_compiled_overrides_are_up_to_date(name):
 
 def test_ideas_written_in_the_other_language_carry_lang(client, db):
     from ideas.models import Idea
-    from ideas.statuses import PUBLIC
+    from ideas.statuses import LISTED as PUBLIC
 
     english = Idea.objects.filter(language="en", status__in=PUBLIC).first()
     page = BudgetRoundPage.objects.get(budget_round=english.round, locale__language_code="lv")

@@ -326,6 +326,8 @@ TASKS = {
 # Wagtail
 WAGTAIL_SITE_NAME = "Kopā"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# Wagtail's login form with a translatable password label (ideas/admin_login.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "ideas.admin_login.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {
     # On PostgreSQL this backend uses its full-text search; on SQLite, FTS5.
     "default": {"BACKEND": "wagtail.search.backends.database"},

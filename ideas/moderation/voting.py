@@ -170,7 +170,10 @@ class RoundDeskView(DeskView):
             paper_url=desk_url("paper", budget_round.pk),
             count_url=desk_url("count", budget_round.pk),
             history_url=reverse("wagtailsnippets_ideas_budgetround:history", args=[budget_round.pk]),
-            may_close=self.may("ideas.close_voting") and not budget_round.voting_closed_at,
+            # Superusers pass every rule: the phase is asked here too, so that the button shows only while open.
+            may_close=self.may("ideas.close_voting")
+            and budget_round.current_phase() == Phase.VOTING
+            and not budget_round.voting_closed_at,
             may_count=self.may("ideas.count_votes"),
             **lifecycle_context(self, budget_round),
             **kwargs,

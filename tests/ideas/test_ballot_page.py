@@ -168,7 +168,7 @@ def test_an_over_budget_ballot_shows_the_budget_message_and_records_nothing(clie
     assert "The chosen ideas cost €26,000" in html and "more than the budget of €20,000" in html
     # Straight to "cast" with the same choices is refused the same way.
     response = client.post(vote_url(page), {**ticks(*ideas), "cast": "1"})
-    assert response.status_code == 400 and "more than the budget of 20000" in response.content.decode()
+    assert response.status_code == 400 and "more than the budget of €20,000" in response.content.decode()
     assert not SealedBallot.objects.filter(round=budget_round).exists()
 
 

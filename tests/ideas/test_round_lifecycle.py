@@ -526,3 +526,15 @@ def test_count_jobs_from_the_api_stay_private_too(counted_round):
     budget_round, _ideas, _page, job = counted_round
     assert CountJob.objects.get(pk=job.pk).state == CountJob.State.DONE
     assert not RoundResult.objects.filter(round=budget_round, published_at__isnull=False).exists()
+
+
+def test_superusers_see_close_only_while_voting_and_cannot_build_a_closed_ballot():
+    """Superusers pass every rule; the desk and the services still ask the phase."""
+    client = Client()
+    client.force_login(UserFactory(username="cycle-super", is_superuser=True, is_staff=True))
+    support = round_in_phase(Phase.SUPPORT, name="Super support")
+    assert desk("close", support.pk) not in client.get(desk("round", support.pk)).content.decode()
+    results = round_in_phase(Phase.RESULTS, name="Super results")
+    idea = make_idea(results, status="feasible")
+    with pytest.raises(ValidationError):
+        lifecycle.build_ballot(results, [idea], None)
