@@ -393,6 +393,7 @@ def test_random_order_stays_the_same_for_one_visitor(client):
     assert len(first) == 12
     assert titles() == first
     newest = re.findall(
-        r'<h3 class="card__title"(?: lang="\w+")?><a href="[^"]+">([^<]+)</a>', client.get(page.url).content.decode()
+        r'<h3 class="card__title"(?: lang="\w+")?><a href="[^"]+">([^<]+)</a>',
+        client.get(page.url).content.decode(),
     )
     assert newest != first, "random is not the newest-first order"
