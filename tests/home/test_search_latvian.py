@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def result_titles(html):
-    return re.findall(r'<li[^>]*><h2><a href="[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<li[^>]*><h2[^>]*><a href="[^"]+"[^>]*>([^<]+)</a></h2>', html)
 
 
 @pytest.fixture

@@ -98,9 +98,16 @@ def test_map_shows_a_marker_per_located_idea(site_server, browser_page):
     demo_page = BudgetRoundPage.objects.get(slug="greener-neighbourhood-2026")
     browser_page.goto(site_server + demo_page.url + "?view=map")
     browser_page.wait_for_selector(".leaflet-marker-icon")
-    markers = browser_page.locator(".leaflet-marker-icon").count()
+    # Markers close together are clustered (Leaflet.markercluster): a cluster shows how many ideas it holds.
+    single = browser_page.locator(".leaflet-marker-icon.map-marker-icon").count()
+    clustered = sum(
+        int(text) for text in browser_page.locator(".leaflet-marker-icon.marker-cluster").all_inner_texts()
+    )
+    assert browser_page.locator(".leaflet-marker-icon.marker-cluster").count() > 0, (
+        "nearby ideas are clustered"
+    )
     assert (
-        markers
+        single + clustered
         == Idea.objects.filter(
             round=demo_page.budget_round,
             status__in=["published", "under_assessment", "feasible", "not_feasible"],

@@ -79,7 +79,7 @@ def test_a_code_ballot_is_checked_against_the_rules(client, code_round):
     for extra in ({}, {"cast": "1"}):
         response = client.post(vote_url(page, "code_ballot"), {**ticks(*ideas), **extra})
         assert response.status_code == 400
-        assert "The chosen ideas cost 21000" in response.content.decode()
+        assert "The chosen ideas cost €21,000" in response.content.decode()
     assert not SealedBallot.objects.filter(round=budget_round).exists()
     assert VotingCode.objects.get(round=budget_round).state == VotingCode.State.ISSUED
 
