@@ -30,7 +30,7 @@ def test_editor_submits_and_moderator_approves(editor, moderator, news_index_lv)
     page.save_revision(user=editor)
 
     workflow = page.get_workflow()
-    assert workflow is not None and workflow.name == "Moderators approval"
+    assert workflow is not None and workflow.name == "Moderatoru apstiprinājums"
     workflow_state = workflow.start(page, editor)
     page.refresh_from_db()
     assert not page.live
