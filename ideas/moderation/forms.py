@@ -6,7 +6,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Locale
 
 from home.models import Department
-from ideas.models import Idea, ReasonTemplate
+from ideas.models import BudgetRound, Idea, ReasonTemplate
 from ideas.statuses import PUBLIC, Status
 from ideas.voting import keys
 
@@ -333,12 +333,7 @@ class NewRoundForm(forms.Form):
         "max_cost_per_idea",
         "minimum_supports",
         "counting_rule",
-        "submission_starts",
-        "review_starts",
-        "support_starts",
-        "voting_starts",
-        "results_published",
-        "implementation_starts",
+        *BudgetRound.phase_dates_fields(),
     )
 
     def __init__(self, *args, **kwargs):

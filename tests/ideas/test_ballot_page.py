@@ -106,6 +106,16 @@ def test_the_form_lists_only_the_ideas_on_the_ballot(client, voting):
     assert "You have voted" not in html and receipt_on(html) is None
 
 
+def test_an_empty_ballot_says_voting_is_not_ready(client, home_en):
+    budget_round = voters.voting_round(total_budget=Decimal("20000"))
+    make_idea(budget_round, status="feasible", title="Feasible, never put on the ballot")
+    page = round_page(budget_round, home_en)
+    client.force_login(voter())
+    html = client.get(vote_url(page)).content.decode()
+    assert "Voting is not ready yet: no ideas have been put on this ballot." in html
+    assert "Feasible, never put on the ballot" not in html
+
+
 def test_review_then_cast_seals_one_ballot_and_mails_the_receipt_only(client, voting):
     budget_round, page, ideas, draft = voting
     client.force_login(voter())
