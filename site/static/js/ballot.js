@@ -12,7 +12,7 @@
     function money(amount, language) {
         var cents = Math.round(Math.abs(amount) * 100) % 100 !== 0;
         return new Intl.NumberFormat(language || undefined, {
-            style: "currency", currency: "EUR",
+            style: "currency", currency: "EUR", useGrouping: "always",  // as the server writes it: lv CLDR leaves 4-digit amounts ungrouped
             minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: cents ? 2 : 0
         }).format(amount);
     }
