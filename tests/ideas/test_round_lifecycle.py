@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -39,6 +39,13 @@ from tests.ideas.test_moderation import messages_of as raw_messages
 from tests.ideas.test_moderation import refused
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _services_speak_english():
+    """The services' refusals are read in English here; the Latvian catalogue translates every one of them."""
+    with translation.override("en"):
+        yield
 
 
 def messages_of(response):
