@@ -13,6 +13,15 @@ from home.models import EventIndexPage, HomePage, NewsIndexPage
 from .factories import UserFactory
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests first. pytest-django runs tests without a database marker after the transactional ones
+    (tests/ideas/test_voting_concurrency.py on PostgreSQL), whose flush at the end empties tables the browser tests
+    read through site_server (the demo's groups, so its staff lose the admin). A stable sort keeps the rest as
+    pytest-django ordered it."""
+    items.sort(key=lambda item: 0 if "site_server" in getattr(item, "fixturenames", ()) else 1)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
