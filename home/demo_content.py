@@ -616,4 +616,6 @@ DEMO_USERS = [
     ("moderator", "kopa-moderator-2026", "Moderators", False, "moderator@kekava.example"),
     ("resident", "kopa-resident-2026", None, False, "resident@kekava.example"),
     ("resident2", "kopa-resident2-2026", None, False, "resident2@kekava.example"),
+    # Acts for a verified business on the partners page (ideas/demo_partners.py); a resident like any other.
+    ("business", "kopa-business-2026", None, False, "business@kekava.example"),
 ]

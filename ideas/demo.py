@@ -13,8 +13,10 @@ from django.utils import timezone
 from home.demo_content import DEMO_USERS
 from home.models import Department
 from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
+from ideas.demo_partners import load_partners_demo
 from ideas.demo_results import PAGE as PAST_ROUND_PAGE
 from ideas.demo_results import load_past_round
+from ideas.demo_workshops import load_workshops_demo
 from ideas.models import (
     Area,
     AreaBudget,
@@ -170,6 +172,8 @@ def load_participation(home_lv, lv, en):
     residents = _load_residents(areas)
     _load_ideas(budget_round, residents)
     _load_round_page(home_lv, load_past_round(), en, texts=PAST_ROUND_PAGE, show_in_menus=False)
+    load_partners_demo(home_lv, en, budget_round)
+    load_workshops_demo(budget_round)
     return budget_round
 
 

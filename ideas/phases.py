@@ -37,6 +37,10 @@ class Feature(StrEnum):
     OPEN_VOTING = "open_voting"  # staff open the vote now (a second open is a no-op)
     PUBLISH_RESULTS = "publish_results"  # staff publish a counted preview to residents
     IMPLEMENT = "implement"  # staff move funded ideas to implementation and mark them completed
+    # Businesses backing ideas (ideas/partners/pledges.py). Pledges are offered and confirmed before voting:
+    # the costs on the ballot are the costs counted. They are fulfilled once the results are out.
+    PLEDGE = "pledge"
+    FULFIL_PLEDGE = "fulfil_pledge"
 
 
 _ALWAYS = {Feature.FOLLOW, Feature.REPORT}
@@ -53,6 +57,7 @@ PHASE_FEATURES = {
         Feature.ISSUE_CODES,
         Feature.BUILD_BALLOT,
         Feature.OPEN_VOTING,
+        Feature.PLEDGE,
     },
     Phase.REVIEW: _ALWAYS
     | {
@@ -63,6 +68,7 @@ PHASE_FEATURES = {
         Feature.ISSUE_CODES,
         Feature.BUILD_BALLOT,
         Feature.OPEN_VOTING,
+        Feature.PLEDGE,
     },
     Phase.SUPPORT: _ALWAYS
     | {
@@ -73,6 +79,7 @@ PHASE_FEATURES = {
         Feature.ISSUE_CODES,
         Feature.BUILD_BALLOT,
         Feature.OPEN_VOTING,
+        Feature.PLEDGE,
     },
     # Building the ballot and opening stay possible when the voting date came with an empty ballot; the
     # services refuse both once anyone has voted or voting was opened.
@@ -88,8 +95,16 @@ PHASE_FEATURES = {
     },
     # Paper ballots from the polling places are typed in after the polls close, before the count.
     Phase.RESULTS: _ALWAYS
-    | {Feature.COMMENT, Feature.ENTER_PAPER, Feature.COUNT, Feature.PUBLISH_RESULTS, Feature.IMPLEMENT},
-    Phase.IMPLEMENTATION: _ALWAYS | {Feature.COMMENT, Feature.PUBLISH_RESULTS, Feature.IMPLEMENT},
+    | {
+        Feature.COMMENT,
+        Feature.ENTER_PAPER,
+        Feature.COUNT,
+        Feature.PUBLISH_RESULTS,
+        Feature.IMPLEMENT,
+        Feature.FULFIL_PLEDGE,
+    },
+    Phase.IMPLEMENTATION: _ALWAYS
+    | {Feature.COMMENT, Feature.PUBLISH_RESULTS, Feature.IMPLEMENT, Feature.FULFIL_PLEDGE},
 }
 
 

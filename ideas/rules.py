@@ -167,3 +167,81 @@ rules.add_perm("ideas.build_ballot", is_moderator & phase_allows_feature(Feature
 rules.add_perm("ideas.open_voting", is_moderator & phase_allows_feature(Feature.OPEN_VOTING))
 rules.add_perm("ideas.publish_results", is_moderator & phase_allows_feature(Feature.PUBLISH_RESULTS))
 rules.add_perm("ideas.implement_idea", is_moderator & phase_allows_feature(Feature.IMPLEMENT))
+
+
+# Businesses backing ideas (ideas/partners/): an organisation acts through its representatives, who are residents
+# and keep their own rights; the organisation itself never supports or votes. Conflicts of interest (an idea a
+# representative wrote, an interest the organisation declared) are checked by the pledge service, which says why.
+PLEDGEABLE = frozenset({Status.PUBLISHED, Status.UNDER_ASSESSMENT, Status.FEASIBLE, Status.ON_BALLOT})
+
+
+@rules.predicate
+def represents_verified_organisation(user, obj=None):
+    """The person acts for at least one verified organisation (for an organisation: for that one)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    from ideas.models import Organisation, Representative
+
+    memberships = Representative.objects.filter(user=user, organisation__state=Organisation.State.VERIFIED)
+    if isinstance(obj, Organisation):
+        return memberships.filter(organisation=obj).exists()
+    return _cached(user, "verified_organisation", memberships.exists)
+
+
+@rules.predicate
+def represents_pledger(user, pledge):
+    """The person acts for the organisation that made the pledge."""
+    if pledge is None or not user.is_authenticated:
+        return False
+    return pledge.organisation.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def represents_organisation(user, organisation):
+    if organisation is None or not user.is_authenticated:
+        return False
+    return organisation.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def is_pledgeable(user, idea):
+    return idea is not None and idea.status in PLEDGEABLE
+
+
+def on_pledges_idea(predicate):
+    """The same predicate asked of a pledge's idea."""
+
+    @rules.predicate(name=f"on_pledges_idea_{predicate.name}")
+    def on_idea(user, pledge):
+        return pledge is not None and predicate.test(user, pledge.idea)
+
+    return on_idea
+
+
+rules.add_perm("ideas.register_organisation", is_verified_resident)
+rules.add_perm("ideas.view_own_organisation", is_logged_in & represents_organisation)
+rules.add_perm("ideas.change_own_organisation", is_verified_resident & represents_organisation)
+rules.add_perm(
+    "ideas.pledge_idea",
+    is_verified_resident
+    & represents_verified_organisation
+    & is_pledgeable
+    & phase_allows_feature(Feature.PLEDGE),
+)
+rules.add_perm("ideas.declare_interest", is_verified_resident & represents_verified_organisation & is_public)
+# Withdrawing is the organisation's own step; the service refuses a confirmed money pledge once voting opened.
+rules.add_perm("ideas.withdraw_pledge", is_verified_resident & represents_pledger)
+rules.add_perm("ideas.verify_organisation", is_moderator)
+rules.add_perm("ideas.review_interest", is_moderator)
+rules.add_perm(
+    "ideas.confirm_pledge",
+    is_moderator & on_pledges_idea(is_pledgeable & phase_allows_feature(Feature.PLEDGE)),
+)
+rules.add_perm("ideas.decline_pledge", is_moderator)
+rules.add_perm(
+    "ideas.fulfil_pledge", is_moderator & on_pledges_idea(phase_allows_feature(Feature.FULFIL_PLEDGE))
+)
+rules.add_perm("ideas.view_csr_reports", is_moderator)
+# Budget think-tank workshops (ideas/workshops.py) and the legal minimum (ideas/legal_minimum.py).
+rules.add_perm("ideas.record_workshop", is_moderator)
+rules.add_perm("ideas.enter_tax_revenue", is_moderator)

@@ -22,6 +22,7 @@ from ideas.moderation.permissions import (
     RulesPermissionPolicy,
 )
 from ideas.moderation.viewsets import ParticipationGroup
+from ideas.partners import PARTNER_ACTIONS
 from ideas.statuses import Status
 
 # Before any viewset asks for a policy: Wagtail would otherwise create a fallback policy and refuse ours.
@@ -33,10 +34,13 @@ register_permission_policy(Report, RulesPermissionPolicy(Report, REPORT_PERMISSI
 @hooks.register("register_admin_viewset")
 def register_participation_viewsets():
     from ideas.moderation.identity import IdentityViewSet
+    from ideas.moderation.workshops import WorkshopViewSet
 
     group = ParticipationGroup()
     # Identity checks (ideas/moderation/identity.py) join the Participation menu after the voting desk.
     group.registerables.append(IdentityViewSet())
+    # Budget think-tank workshops (ideas/moderation/workshops.py).
+    group.registerables.append(WorkshopViewSet())
     return group
 
 
@@ -119,6 +123,9 @@ def register_idea_log_actions(actions):
         actions.register_action(action, label, message)
     for action, label, message in VOTING_DESK_ACTIONS:
         actions.register_action(action, label, message)
+    # Businesses backing ideas, workshops and the legal minimum (ideas/partners/, ideas/workshops.py).
+    for action, label in PARTNER_ACTIONS.items():
+        actions.register_action(action, label, label)
     # Identity for voting (ideas/voting/identity.py), logged on the resident's profile.
     actions.register_action("ideas.identity.link", _("Confirm person"), _("Person confirmed for the account"))
     actions.register_action("ideas.identity.move", _("Move person"), _("Person moved to another account"))

@@ -94,6 +94,24 @@ class EventPage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("Places available; further registrations go to a waiting list. Empty means no limit."),
     )
+    # A budget think-tank workshop: residents discuss a round's budget; staff record its outcomes
+    # (ideas/workshops.py) and the round page lists it.
+    budget_round = models.ForeignKey(
+        "ideas.BudgetRound",
+        verbose_name=_("budget round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshops",
+        help_text=_("For a workshop: the participatory-budget round it discusses."),
+    )
+    facilitator = models.CharField(_("facilitator"), max_length=150, blank=True)
+    agenda = models.TextField(
+        _("agenda"),
+        max_length=3000,
+        blank=True,
+        help_text=_("One item per line, for example “18:00 Welcome”."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -106,6 +124,10 @@ class EventPage(RoutablePageMixin, Page):
                 FieldPanel("venue_address"),
             ],
             heading=_("When and where"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("budget_round"), FieldPanel("facilitator"), FieldPanel("agenda")],
+            heading=_("Budget think-tank workshop"),
         ),
         MultiFieldPanel(
             [FieldPanel("registration_enabled"), FieldPanel("capacity")], heading=_("Registration")
@@ -200,6 +222,16 @@ class EventRegistration(models.Model):
     token = models.UUIDField(_("cancel token"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set by staff after a workshop (ideas/workshops.py); the account, when the registrant was logged in.
+    attended = models.BooleanField(_("attended"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_registrations",
+    )
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -68,6 +68,7 @@ class HomePage(Page):
         "home.ProjectPage",
         "home.ContactPage",
         "ideas.BudgetRoundPage",
+        "ideas.PartnersPage",
     ]
 
     def get_context(self, request, *args, **kwargs):

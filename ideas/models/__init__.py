@@ -4,6 +4,8 @@ reports, moderation reason templates, residents' profiles."""
 from .ideas import Idea, IdeaImage, StatusChange
 from .paper import PaperBallotEntry
 from .participation import Comment, Follow, Report, Support
+from .partners import DeclaredInterest, Organisation, Pledge, PledgeChange, Representative, TaxRevenue
+from .partners_page import PartnersPage
 from .profiles import ResidentProfile
 from .reasons import ReasonTemplate
 from .results import CountJob, RoundResult
@@ -22,6 +24,7 @@ from .voting import (
     VoterRecord,
     VotingCode,
 )
+from .workshops import WorkshopOutcome
 
 __all__ = [
     "Area",
@@ -38,19 +41,27 @@ __all__ = [
     "Comment",
     "CountJob",
     "CountedReceipt",
+    "DeclaredInterest",
     "EligibilityOverride",
     "Follow",
     "Idea",
     "IdeaImage",
+    "Organisation",
     "PaperBallotEntry",
+    "PartnersPage",
+    "Pledge",
+    "PledgeChange",
     "PollingPlace",
     "ReasonTemplate",
     "Report",
+    "Representative",
     "ResidentProfile",
     "RoundResult",
     "SealedBallot",
     "StatusChange",
     "Support",
+    "TaxRevenue",
     "VoterRecord",
     "VotingCode",
+    "WorkshopOutcome",
 ]

@@ -1,6 +1,7 @@
 """Ideas residents propose, their photos, and their public status history."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -170,6 +171,35 @@ class Idea(index.Indexed, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Sum of confirmed money pledges (ideas/partners/pledges.py keeps it; it is frozen once voting opens).
+    cofunding = models.DecimalField(
+        _("confirmed co-funding (EUR)"), max_digits=12, decimal_places=2, default=0, editable=False
+    )
+
+    # An idea staff entered for a resident at a budget think-tank workshop (ideas/workshops.py).
+    workshop = models.ForeignKey(
+        "home.EventPage",
+        verbose_name=_("workshop"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshop_ideas",
+    )
+    credited_to = models.CharField(
+        _("proposed by"),
+        max_length=150,
+        blank=True,
+        help_text=_("The attendee the idea is credited to, as they agreed to be named."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -226,6 +256,15 @@ class Idea(index.Indexed, models.Model):
     def cost(self):
         """The official cost once staff assessed the idea, else the author's estimate."""
         return self.official_cost if self.official_cost is not None else self.estimated_cost
+
+    @property
+    def net_cost(self):
+        """What the idea costs the public budget: its cost less confirmed money pledges, never below zero. The
+        ballot, the count and the .pb export use this."""
+        cost = self.cost
+        if cost is None:
+            return None
+        return max(cost - (self.cofunding or 0), Decimal(0))
 
     @property
     def has_location(self):

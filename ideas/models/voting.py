@@ -289,6 +289,15 @@ class VotingCode(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW)
     # Whom it was handed to (a keyed hash of their personal code), so that they cannot vote again elsewhere.
     person_key = models.CharField(_("person key"), max_length=64, blank=True)
+    # Where it was handed out, when at a budget think-tank workshop (ideas/workshops.py).
+    workshop = models.ForeignKey(
+        "home.EventPage",
+        verbose_name=_("workshop"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     def __str__(self):
         return f"{self.batch} ({self.get_state_display()})"
