@@ -17,6 +17,7 @@ from ideas.demo_partners import load_partners_demo
 from ideas.demo_results import PAGE as PAST_ROUND_PAGE
 from ideas.demo_results import load_past_round
 from ideas.demo_workshops import load_workshops_demo
+from ideas.legal_minimum import enter_tax_revenue
 from ideas.models import (
     Area,
     AreaBudget,
@@ -30,6 +31,7 @@ from ideas.models import (
     ResidentProfile,
     StatusChange,
     Support,
+    TaxRevenue,
 )
 from ideas.statuses import Status
 from ideas.voting import ballot_box
@@ -174,7 +176,33 @@ def load_participation(home_lv, lv, en):
     _load_round_page(home_lv, load_past_round(), en, texts=PAST_ROUND_PAGE, show_in_menus=False)
     load_partners_demo(home_lv, en, budget_round)
     load_workshops_demo(budget_round)
+    _load_tax_revenue()
     return budget_round
+
+
+# Made-up yearly revenue (EUR) of personal income tax and real estate tax, of the order of a municipality of
+# Ķekava's size, so that rounds show the legal minimum (ideas/legal_minimum.py).
+DEMO_TAX_REVENUE = {
+    0: ("41200000", "5100000"),
+    1: ("39800000", "4900000"),
+    2: ("37500000", "4700000"),
+    3: ("35100000", "4600000"),
+}
+
+
+def _load_tax_revenue():
+    """Four years of revenue up to this year: enough for rounds voting this year or next."""
+    this_year = timezone.localdate().year
+    for years_ago, (income_tax, property_tax) in DEMO_TAX_REVENUE.items():
+        year = this_year - years_ago
+        if not TaxRevenue.objects.filter(year=year).exists():
+            enter_tax_revenue(
+                None,
+                year=year,
+                personal_income_tax=Decimal(income_tax),
+                real_estate_tax=Decimal(property_tax),
+                source="Demo",
+            )
 
 
 def _translated_snippets(model, rows, lv, en):

@@ -9,6 +9,8 @@ in ideas/rules.py and writes the audit entry):
 
 Opening and closing the vote and publishing a count are in ideas/voting/closing.py and ideas/voting/results.py.
 `voting_problems` and `waiting_work` say what still stands in the way; the desk and the dashboard show them.
+`legal_minimum_warnings` says when the round's budget is below the legal minimum (ideas/legal_minimum.py) or the
+revenue to check it is missing: a warning only, it never stops voting from opening.
 """
 
 import datetime
@@ -265,6 +267,47 @@ def voting_soon_with_problems(budget_round, moment=None):
     if budget_round.voting_starts - moment > WARN_BEFORE_VOTING:
         return []
     return voting_problems(budget_round)
+
+
+def legal_minimum_warnings(budget_round):
+    """Warnings for staff about the legal minimum of a participatory budget (the voting desk's round page and
+    its "Open voting" step; the dashboard asks legal_minimum.budget_below_minimum itself):
+    how far the round's budget is below it, or which years' tax revenue to enter to check it. Never part of
+    `voting_problems`: the law's minimum is the council's responsibility, not a reason to keep voting shut."""
+    from django.utils.translation import get_language
+
+    from ideas.legal_minimum import round_minimum
+    from ideas.text.formats import money
+
+    legal = round_minimum(budget_round)
+    if not legal.known:
+        years = ", ".join(str(year) for year in legal.missing)
+        return [
+            ngettext(
+                "The legal minimum of the budget cannot be checked: enter the tax revenue of %(years)s under "
+                "Participation → Tax revenue.",
+                "The legal minimum of the budget cannot be checked: enter the tax revenue of these years under "
+                "Participation → Tax revenue: %(years)s.",
+                len(legal.missing),
+            )
+            % {"years": years}
+        ]
+    shortfall = legal.shortfall(budget_round.total_budget)
+    if not shortfall:
+        return []
+    language = get_language()
+    return [
+        _(
+            "The round's budget of %(budget)s is %(shortfall)s below the legal minimum of %(minimum)s (0.5 %% of "
+            "the average personal income tax and real estate tax revenue of %(years)s)."
+        )
+        % {
+            "budget": money(budget_round.total_budget, language),
+            "shortfall": money(shortfall, language),
+            "minimum": money(legal.minimum, language),
+            "years": f"{legal.years[0]}\N{EN DASH}{legal.years[-1]}",
+        }
+    ]
 
 
 def unpublished_counts(budget_round):

@@ -34,6 +34,7 @@ register_permission_policy(Report, RulesPermissionPolicy(Report, REPORT_PERMISSI
 @hooks.register("register_admin_viewset")
 def register_participation_viewsets():
     from ideas.moderation.identity import IdentityViewSet
+    from ideas.moderation.partners import PARTNER_VIEWSETS
     from ideas.moderation.workshops import WorkshopViewSet
 
     group = ParticipationGroup()
@@ -41,6 +42,9 @@ def register_participation_viewsets():
     group.registerables.append(IdentityViewSet())
     # Budget think-tank workshops (ideas/moderation/workshops.py).
     group.registerables.append(WorkshopViewSet())
+    # Businesses backing ideas and the legal minimum (ideas/moderation/partners.py): organisations, pledges,
+    # declared interests, tax revenue.
+    group.registerables.extend(viewset() for viewset in PARTNER_VIEWSETS)
     return group
 
 

@@ -1,5 +1,6 @@
 """Serializers of the public API: what a round, area, category, idea, comment, support, follow and report look
-like in JSON, and what a resident may send to create or change them (views: ideas/api/views.py)."""
+like in JSON, and what a resident may send to create or change them (views: ideas/api/views.py). Organisations,
+pledges and workshops: ideas/api/partners.py."""
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -15,6 +16,7 @@ from ideas.limits import login_lock_seconds
 from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage, Report
 from ideas.models.ideas import RESIDENT_FIELDS
 from ideas.models.rounds import localized_names
+from ideas.partners import pledges as pledge_service
 from ideas.phases import Phase
 from ideas.statuses import Status
 
@@ -32,6 +34,7 @@ class RequestLookups:
         self._names = {}
         self._translations = {}
         self._round_pages = {}
+        self._partners_page = None
 
     def name(self, obj):
         """The name of an area or category in the active language."""
@@ -60,6 +63,23 @@ class RequestLookups:
         if page_url is None:
             return None
         url = page_url + page.reverse_subpage("idea", args=[idea.pk])
+        return self.request.build_absolute_uri(url) if self.request is not None else url
+
+    def partner_url(self, organisation):
+        """The organisation's page under the partners page of the active language (None without one)."""
+        if self._partners_page is None:
+            from ideas.models import PartnersPage
+
+            pages = PartnersPage.objects.live().public()
+            language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+            self._partners_page = (
+                pages.filter(locale__language_code=language).first() or pages.first() or False
+            )
+        page = self._partners_page
+        page_url = page.get_url(request=self.request) if page else None
+        if page_url is None:
+            return None
+        url = page_url + page.reverse_subpage("partner", args=[organisation.slug])
         return self.request.build_absolute_uri(url) if self.request is not None else url
 
 
@@ -199,8 +219,25 @@ class IdeaImageSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class BackerSerializer(serializers.Serializer):
+    """An organisation whose confirmed or fulfilled pledge backs an idea ("Backed by …")."""
+
+    name = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+
+
+def idea_backers(idea):
+    """The idea's backers, from the pledges IdeaViewSet prefetched (`counted_pledges`), else from the service."""
+    pledges = getattr(idea, "counted_pledges", None)
+    if pledges is None:
+        return list(pledge_service.backers(idea))
+    organisations = {pledge.organisation_id: pledge.organisation for pledge in pledges}
+    return sorted(organisations.values(), key=lambda organisation: (organisation.name, organisation.pk))
+
+
 class IdeaSerializer(serializers.ModelSerializer):
-    """An idea as the public (or its author, or a moderator) sees it."""
+    """An idea as the public (or its author, or a moderator) sees it, with its co-funding: the confirmed money
+    pledges that lower its cost to the public budget (`net_cost`), and the organisations backing it."""
 
     category = CodeNameSerializer(read_only=True)
     area = CodeNameSerializer(read_only=True)
@@ -210,6 +247,16 @@ class IdeaSerializer(serializers.ModelSerializer):
     images = IdeaImageSerializer(many=True, read_only=True)
     author_name = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    net_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "What the idea costs the public budget: its cost less confirmed money pledges, never below 0."
+        ),
+    )
+    backers = serializers.SerializerMethodField()
 
     class Meta:
         model = Idea
@@ -226,6 +273,9 @@ class IdeaSerializer(serializers.ModelSerializer):
             "longitude",
             "estimated_cost",
             "official_cost",
+            "cofunding",
+            "net_cost",
+            "backers",
             "assessment",
             "status",
             "status_label",
@@ -261,6 +311,10 @@ class IdeaSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_url(self, idea):
         return lookups(self).idea_url(idea)
+
+    @extend_schema_field(BackerSerializer(many=True))
+    def get_backers(self, idea):
+        return BackerSerializer(idea_backers(idea), many=True).data
 
 
 class IdeaWriteSerializer(serializers.ModelSerializer):

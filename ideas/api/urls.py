@@ -1,9 +1,10 @@
-"""The public API, version 1: a router for the resources, the token endpoint, the schema and its docs page."""
+"""The public API, version 1: a router for the resources (organisations, pledges and workshops in
+ideas/api/partners.py), the token endpoint, the schema and its docs page."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views, voting
+from . import partners, views, voting
 
 app_name = "api"
 
@@ -14,6 +15,9 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("ideas", views.IdeaViewSet, basename="idea")
 router.register(r"ideas/(?P<idea_id>\d+)/comments", views.CommentViewSet, basename="idea-comment")
 router.register("results", voting.RoundResultViewSet, basename="result")
+router.register("organisations", partners.OrganisationViewSet, basename="organisation")
+router.register("pledges", partners.PledgeViewSet, basename="pledge")
+router.register("workshops", partners.WorkshopViewSet, basename="workshop")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

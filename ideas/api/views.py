@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from ideas import participation
 from ideas.filters import IdeaFilter
 from ideas.limits import client_address
-from ideas.models import Area, BudgetRound, Category, Comment, Idea, StatusChange, Support
+from ideas.models import Area, BudgetRound, Category, Comment, Idea, Pledge, StatusChange, Support
 from ideas.services import change_status
 from ideas.statuses import Status
 
@@ -153,7 +153,18 @@ class IdeaViewSet(
     filterset_class = IdeaFilter
 
     def get_queryset(self):
-        ideas = Idea.objects.for_listing().select_related("author__resident_profile")
+        ideas = (
+            Idea.objects.for_listing()
+            .select_related("author__resident_profile")
+            # The backers of every idea on the page in one query (IdeaSerializer.backers).
+            .prefetch_related(
+                Prefetch(
+                    "pledges",
+                    queryset=Pledge.objects.filter(state__in=Pledge.COUNTED).select_related("organisation"),
+                    to_attr="counted_pledges",
+                )
+            )
+        )
         return ideas.public() if self.action == "list" else ideas
 
     def filter_queryset(self, queryset):

@@ -61,7 +61,7 @@ class PartnersPage(RoutablePageMixin, Page):
         return reports.yearly_summary(request, self, year)
 
     @path("rounds/<int:round_id>/report/", name="round_report")
-    @path("rounds/<int:round_id>/report.<str:fmt>", name="round_report_file")
+    @path("rounds/<int:round_id>/report/<str:fmt>/", name="round_report_file")
     def round_report_view(self, request, round_id, fmt=None):
         from ideas.partners import reports
 
@@ -74,7 +74,7 @@ class PartnersPage(RoutablePageMixin, Page):
         return views.partner_detail(request, self, slug)
 
     @path("<slug:slug>/report/", name="partner_report")
-    @path("<slug:slug>/report.<str:fmt>", name="partner_report_file")
+    @path("<slug:slug>/report/<str:fmt>/", name="partner_report_file")
     def partner_report_view(self, request, slug, fmt=None):
         from ideas.partners import reports
 

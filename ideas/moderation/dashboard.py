@@ -1,7 +1,9 @@
 """The moderators' panel on the Wagtail dashboard (hook `construct_homepage_panels` in ideas/wagtail_hooks.py):
 what waits for them, each with a link, and only what the user's rules (ideas/rules.py) let them act on: ideas
 to moderate, open reports, typed-in paper ballots to confirm, rounds whose voting is near or due while the
-ballot, the census list or the counting keys are missing, and counts waiting to be published."""
+ballot, the census list or the counting keys are missing, rounds whose budget is below the legal minimum, counts
+waiting to be published, and the businesses' work (organisations waiting for verification, offered pledges
+waiting for confirmation, declared interests waiting for review; screens in ideas/moderation/partners.py)."""
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -9,9 +11,66 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.admin.ui.components import Component
 
-from ideas import lifecycle
-from ideas.models import BudgetRound, CountJob, Idea, PaperBallotEntry, Report
+from ideas import legal_minimum, lifecycle
+from ideas.models import (
+    BudgetRound,
+    CountJob,
+    DeclaredInterest,
+    Idea,
+    Organisation,
+    PaperBallotEntry,
+    Pledge,
+    Report,
+)
+from ideas.phases import Phase
 from ideas.statuses import AWAITING_MODERATION
+from ideas.templatetags.kopa_format import money
+
+
+def partner_items(user):
+    """[{"text", "url", "urgent"}] of the businesses' work waiting for `user`, each linked to its screen."""
+    from ideas.moderation import partners
+
+    items = []
+    checks = (
+        (
+            partners.VERIFY_PERMISSION,
+            Organisation.objects.filter(state=Organisation.State.PENDING),
+            lambda n: ngettext(
+                "%(count)s organisation waits for verification",
+                "%(count)s organisations wait for verification",
+                n,
+            ),
+            reverse(f"{partners.ORGANISATIONS}:index") + "?state=pending",
+        ),
+        (
+            partners.PLEDGE_DESK_PERMISSION,
+            Pledge.objects.filter(state=Pledge.State.OFFERED),
+            lambda n: ngettext(
+                "%(count)s offered pledge waits for confirmation",
+                "%(count)s offered pledges wait for confirmation",
+                n,
+            ),
+            reverse(f"{partners.PLEDGES}:index") + "?state=offered",
+        ),
+        (
+            partners.REVIEW_PERMISSION,
+            DeclaredInterest.objects.filter(decision=DeclaredInterest.Decision.PENDING),
+            lambda n: ngettext(
+                "%(count)s declared interest waits for review",
+                "%(count)s declared interests wait for review",
+                n,
+            ),
+            reverse(f"{partners.INTERESTS}:index") + "?decision=pending",
+        ),
+    )
+    for permission, waiting, text, url in checks:
+        if not user.has_perm(permission):
+            continue
+        count = waiting.count()
+        if count:
+            items.append({"text": text(count) % {"count": count}, "url": url, "urgent": False})
+    return items
 
 
 def waiting_items(user):
@@ -40,6 +99,7 @@ def waiting_items(user):
                     "urgent": False,
                 }
             )
+    items.extend(partner_items(user))
     if not user.has_perm("ideas.view_voting_desk"):
         return items
     pending = (
@@ -80,6 +140,18 @@ def waiting_items(user):
                     "urgent": True,
                 }
             )
+        # Below the legal minimum: a warning while the budget can still change (never a reason to stop voting).
+        if budget_round.current_phase() not in (Phase.RESULTS, Phase.IMPLEMENTATION):
+            shortfall = legal_minimum.budget_below_minimum(budget_round)
+            if shortfall:
+                items.append(
+                    {
+                        "text": _("%(round)s: the budget is %(shortfall)s below the legal minimum")
+                        % {"round": budget_round.name, "shortfall": money(shortfall)},
+                        "url": reverse("voting_desk:round", args=[budget_round.pk]),
+                        "urgent": True,
+                    }
+                )
     for budget_round in BudgetRound.objects.filter(results__published_at__isnull=True).distinct():
         waiting = lifecycle.unpublished_counts(budget_round)
         if not waiting.exists() or not user.has_perm("ideas.publish_results", budget_round):

@@ -748,6 +748,11 @@ def lifecycle_context(view, budget_round):
     funded = Idea.objects.filter(round=budget_round, status=Status.SELECTED).count()
     return {
         "warnings": lifecycle.voting_soon_with_problems(budget_round),
+        # The legal minimum: a warning of its own (never in `warnings`, which are what stops voting opening).
+        "legal_minimum_warnings": [] if closed else lifecycle.legal_minimum_warnings(budget_round),
+        "tax_revenue_url": reverse("tax_revenue:index")
+        if view.request.user.has_perm("ideas.enter_tax_revenue")
+        else "",
         "rule_label": RULE_LABELS.get(budget_round.counting_rule, budget_round.counting_rule),
         "ballot_url": desk_url("ballot", budget_round.pk),
         "open_url": desk_url("open", budget_round.pk),
@@ -872,6 +877,10 @@ class ConfirmStepView(DeskView):
     def problems(self):
         return []
 
+    def notices(self):
+        """Warnings shown above the button that do not stop the step (the legal minimum)."""
+        return []
+
     def do(self):
         raise NotImplementedError
 
@@ -898,6 +907,7 @@ class ConfirmStepView(DeskView):
             budget_round=self.budget_round,
             summary=self.summary(),
             problems=self.problems(),
+            notices=self.notices(),
             already_done=self.already_done(),
             may=self.may(self.action_permission),
             form=form or ConfirmForm(),
@@ -953,6 +963,9 @@ class OpenVotingView(ConfirmStepView):
     def problems(self):
         reason = closing.why_not_openable(self.budget_round)
         return [reason] if reason else []
+
+    def notices(self):
+        return lifecycle.legal_minimum_warnings(self.budget_round)
 
     def do(self):
         if closing.open_voting(self.budget_round, self.request.user):

@@ -108,6 +108,7 @@ def _set_state(user, organisation, state, reason, action):
     reason = (reason or "").strip()
     if state != Organisation.State.VERIFIED and not reason:
         raise Invalid({"reason": [_("Please give a reason; the organisation will see it.")]})
+    given = organisation
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         organisation.state = state
@@ -117,6 +118,9 @@ def _set_state(user, organisation, state, reason, action):
             organisation.verified_by = user
         organisation.save()
         log(instance=organisation, action=action, user=user, data={"reason": reason})
+    # The caller's object too (as pledges._move does): code that keeps it must not see the old state.
+    for name in ("state", "state_reason", "verified_at", "verified_by_id"):
+        setattr(given, name, getattr(organisation, name))
     return organisation
 
 

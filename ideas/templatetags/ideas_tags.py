@@ -56,3 +56,16 @@ def percent_of(part, whole):
         return max(0, min(100, int(float(part) * 100 / float(whole))))
     except (TypeError, ValueError, ZeroDivisionError):
         return 0
+
+
+@register.simple_tag
+def legal_minimum(budget_round):
+    """The legal minimum of a round's budget (ideas/legal_minimum.round_minimum) for
+    templates/ideas/includes/legal_minimum.html; None while any of the three years' tax revenue is missing, so
+    that residents see the minimum only once it is known."""
+    from ideas.legal_minimum import round_minimum
+
+    if budget_round is None:
+        return None
+    minimum = round_minimum(budget_round)
+    return minimum if minimum.known else None
