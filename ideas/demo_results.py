@@ -9,6 +9,12 @@ memory), the made-up voters are put on the census list and cast sealed ballots o
 opens the ballot box with the private key (ideas/voting/closing.start_count).
 
 The people are made up: synthetic personal codes, kept only as keyed hashes like real ones.
+
+Co-funding: before the vote, the verified demo business "SIA Zaļais Ritenis" (ideas/demo_partners.py) pledges
+money on the bicycle shelter at the station and the system confirms it through the pledge services
+(ideas/partners/pledges.py, user None), so the ballot and the count use the shelter's lower cost to the budget
+and the results page explains that the co-funding got it funded; once the results are out the pledge is
+marked fulfilled.
 """
 
 import datetime
@@ -18,7 +24,19 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from ideas.models import Area, BudgetRound, Category, CensusEntry, Channel, Idea, PollingPlace, StatusChange
+from ideas.demo_partners import demo_organisations
+from ideas.models import (
+    Area,
+    BudgetRound,
+    Category,
+    CensusEntry,
+    Channel,
+    Idea,
+    Pledge,
+    PollingPlace,
+    StatusChange,
+)
+from ideas.partners.pledges import confirm_pledge, fulfil_pledge, offer_pledge
 from ideas.statuses import Status
 from ideas.voting import ballot_box, codes, keys, paper
 from ideas.voting.casting import cast
@@ -28,6 +46,11 @@ from ideas.voting.results import publish_results
 ROUND_NAME = "Zaļāka apkaime 2025"
 BUDGET = Decimal("60000")
 VOTERS = 150
+# The co-funded idea (its title in IDEAS), the demo organisation that backs it and the money it gives: without
+# it the shelter (24 000 €) is not funded by the count; with it, it costs the budget 21 000 € and is.
+COFUNDED_TITLE = "Velonovietnes pie stacijas"
+COFUNDING_ORGANISATION = "velo"
+COFUNDING = Decimal("3000")
 
 PAGE = {
     "lv": {
@@ -133,13 +156,34 @@ def load_past_round():
         private_key = ballot_box.make_counting_keys(budget_round, None)
         budget_round.refresh_from_db()
         ideas = _ideas(budget_round)
+        pledge = _cofunding(ideas)
         _ballots(budget_round, ideas, place)
         budget_round.results_published = _at(-30)
         budget_round.save(update_fields=["results_published"])
         job = start_count(budget_round, "equalshares/add1", None, private_key, in_background=False)
         # The count is a private preview until published, as at the voting desk.
         publish_results(budget_round, budget_round.results.filter(pk__in=job.result_ids), None)
+        # The results are out: the business paid what it pledged.
+        fulfil_pledge(None, pledge, "Maksājums saņemts.")
     return budget_round
+
+
+def _cofunding(ideas):
+    """The demo business's confirmed money pledge on the shelter, through the services as the system (user None:
+    the round's voting is already open, which would stop a person); the idea's co-funding follows."""
+    idea = next(idea for idea, _popularity in ideas if idea.title == COFUNDED_TITLE)
+    organisation = demo_organisations()[COFUNDING_ORGANISATION]
+    pledge = offer_pledge(
+        None,
+        organisation,
+        idea,
+        kind=Pledge.Kind.MONEY,
+        amount=COFUNDING,
+        description="Līdzfinansējums velonovietņu jumtam un statīviem.",
+    )
+    confirm_pledge(None, pledge, "Līgums parakstīts.")
+    idea.refresh_from_db()
+    return pledge
 
 
 def _ideas(budget_round):
@@ -187,9 +231,10 @@ def _ballots(budget_round, ideas, place):
     for number in range(VOTERS):
         chosen, total = {}, Decimal(0)
         for idea, popularity in sorted(ideas, key=lambda pair: rng.random() - pair[1]):
-            if rng.random() < popularity and total + idea.cost <= BUDGET:
+            # As the ballot counts it: what the idea costs the budget after co-funding.
+            if rng.random() < popularity and total + idea.net_cost <= BUDGET:
                 chosen[idea.pk] = 1
-                total += idea.cost
+                total += idea.net_cost
         if not chosen:
             continue
         birth_year = rng.randint(1945, 2007)

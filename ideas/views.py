@@ -1,5 +1,6 @@
 """Residents' pages of a budget round, served through BudgetRoundPage's routes: the ideas list and map, an
-idea's page, submitting and editing ideas, comments, support, follow and reports.
+idea's page, submitting and editing ideas, comments, support, follow and reports, and a business's pledge and
+declared interest (the services in ideas/partners/pledges.py; forms in ideas/partners/forms.py).
 
 Every permission comes from ideas/rules.py through `user.has_perm`; status changes go through
 ideas/services.py; support, follow, comments and reports go through ideas/participation.py, which checks and
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,10 +24,14 @@ from home.listing import paginate
 from ideas import participation
 from ideas.filters import IdeaFilter
 from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
-from ideas.models import Area, Category, Comment, Follow, Idea, StatusChange, Support
+from ideas.models import Area, Category, Comment, Follow, Idea, Organisation, Pledge, StatusChange, Support
 from ideas.models.rounds import localized_names
+from ideas.partners import pledges
+from ideas.partners.forms import InterestForm, PledgeForm, add_service_errors
+from ideas.partners.organisations import organisations_of
+from ideas.partners.views import idea_history, partner_url, partners_page
 from ideas.phases import Feature, Phase, phase_allows
-from ideas.rules import is_verified_resident
+from ideas.rules import PLEDGEABLE, is_verified_resident
 from ideas.services import change_status
 from ideas.statuses import PUBLIC, Status
 
@@ -93,8 +99,26 @@ def idea_list(request, page):
         # The map shows every matching idea with a place; the list below it stays paginated.
         located = [idea for idea in ideas if idea.has_location]
         context["map_points"] = [_map_point(page, idea, context) for idea in located]
-    context["ideas_page"] = paginate(request, ideas, IDEAS_PER_PAGE)
+    ideas_page = paginate(request, ideas, IDEAS_PER_PAGE)
+    # A list, so that the cards read the `backer_total` set on these very objects.
+    ideas_page.object_list = list(ideas_page.object_list)
+    _count_backers(ideas_page.object_list)
+    context["ideas_page"] = ideas_page
     return TemplateResponse(request, "ideas/budget_round_page.html", context)
+
+
+def _count_backers(ideas):
+    """Set `backer_total` (organisations with confirmed or fulfilled pledges) on the ideas of one list page, in
+    one query however many ideas there are, for the cards' "Backed by" badge."""
+    totals = dict(
+        Pledge.objects.filter(idea__in=[idea.pk for idea in ideas], state__in=Pledge.COUNTED)
+        .order_by()
+        .values("idea")
+        .annotate(total=Count("organisation", distinct=True))
+        .values_list("idea", "total")
+    )
+    for idea in ideas:
+        idea.backer_total = totals.get(idea.pk, 0)
 
 
 def _choices(model, names):
@@ -131,8 +155,52 @@ def idea_detail(request, page, idea_id):
     return _render_detail(request, page, idea)
 
 
-def _render_detail(request, page, idea, comment_form=None, status=200):
+def _backing(idea):
+    """The organisations whose confirmed or fulfilled pledges back the idea, each with its partner page and
+    those pledges, for the "Backed by" block."""
+    partners = partners_page()
+    backing = {}
+    for pledge in (
+        Pledge.objects.filter(idea=idea, state__in=Pledge.COUNTED)
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation_id", "created_at", "pk")
+    ):
+        organisation = pledge.organisation
+        if organisation.pk not in backing:
+            backing[organisation.pk] = {
+                "organisation": organisation,
+                "url": partner_url(partners, organisation),
+                "pledges": [],
+            }
+        backing[organisation.pk]["pledges"].append(pledge)
+    return list(backing.values())
+
+
+def _verified_organisations(user):
+    """The verified organisations a person acts for: the choices of the pledge and interest forms."""
+    return list(organisations_of(user).filter(state=Organisation.State.VERIFIED))
+
+
+def _business_forms(user, idea, pledge_form=None, interest_form=None):
+    """The pledge form and the "declare an interest" form for a verified organisation's representative, each
+    only when the rules allow it (ideas.pledge_idea, ideas.declare_interest); None otherwise."""
+    can_pledge = user.has_perm("ideas.pledge_idea", idea)
+    can_declare = user.has_perm("ideas.declare_interest", idea)
+    if not (can_pledge or can_declare):
+        return None, None
+    organisations = _verified_organisations(user)
+    if not organisations:
+        return None, None
+    if can_pledge and pledge_form is None:
+        pledge_form = PledgeForm(organisations=organisations)
+    if can_declare and interest_form is None:
+        interest_form = InterestForm(organisations=organisations)
+    return (pledge_form if can_pledge else None), (interest_form if can_declare else None)
+
+
+def _render_detail(request, page, idea, comment_form=None, status=200, pledge_form=None, interest_form=None):
     user = request.user
+    pledge_form, interest_form = _business_forms(user, idea, pledge_form, interest_form)
     comments = list(
         Comment.objects.filter(idea=idea, parent__isnull=True)
         .select_related("author__resident_profile")
@@ -142,7 +210,11 @@ def _render_detail(request, page, idea, comment_form=None, status=200):
         "page": page,
         "idea": idea,
         "breadcrumb_current": idea.title,
-        "history": StatusChange.objects.filter(idea=idea),
+        # Status changes and every pledge change, oldest first (ideas/partners/views.py idea_history).
+        "history": idea_history(idea),
+        "backing": _backing(idea),
+        "pledge_form": pledge_form,
+        "interest_form": interest_form,
         "images": idea.images.all(),
         "comments": comments,
         "comment_count": sum(1 + len(c.replies.all()) for c in comments),
@@ -234,6 +306,8 @@ def idea_action(request, page, idea_id, action):
         "follow": _follow,
         "comment": _comment,
         "report": _report_idea,
+        "pledge": _pledge,
+        "declare-interest": _declare_interest,
     }
     if action not in handlers:
         raise Http404
@@ -365,6 +439,104 @@ def report_comment(request, page, comment_id):
         raise Http404
     idea = _get_idea(request, page, comment.idea_id)
     return _report(request, page, idea, comment, comment.text[:80])
+
+
+def _why_no_pledge(user, idea):
+    """Why a person cannot back this idea, most useful reason first."""
+    if not is_verified_resident(user):
+        return _("Please verify your e-mail address first: we sent you a link when you registered.")
+    if idea.status not in PLEDGEABLE or not phase_allows(idea.round.current_phase(), Feature.PLEDGE):
+        return _("Pledges are taken before voting opens, on ideas still in the running.")
+    return _(
+        "Only representatives of a verified organisation can back ideas. Register your business on the "
+        "partners page; staff verify it first."
+    )
+
+
+def _pledge(request, page, idea):
+    """A verified organisation's representative offers a pledge (pledges.offer_pledge); refusals such as a
+    conflict of interest are shown above and beside the form, with everything typed kept."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    user = request.user
+    organisations = _verified_organisations(user)
+    if not user.has_perm("ideas.pledge_idea", idea) or not organisations:
+        return _refuse(request, page, _why_no_pledge(user, idea))
+    form = PledgeForm(request.POST, organisations=organisations)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            pledge = pledges.offer_pledge(
+                user,
+                data["organisation"],
+                idea,
+                kind=data["kind"],
+                amount=data["amount"] or 0,
+                hours=data["hours"] or 0,
+                description=data["description"],
+            )
+        except participation.LoginRequired:
+            return redirect_to_login(request.get_full_path())
+        except participation.Refused as refusal:
+            form.add_error(None, refusal.message)
+            messages.error(request, refusal.message)
+            status = 403
+        except participation.Invalid as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you! The pledge of %(organisation)s is offered. Staff will confirm it with you; "
+                    "you can follow it under “My organisation” on the partners page."
+                )
+                % {"organisation": pledge.organisation.name},
+            )
+            return redirect(page.idea_url(idea) + "#backing-heading")
+    if status == 400:
+        messages.error(request, _("Please correct the errors in the pledge form below."))
+    return _render_detail(request, page, idea, pledge_form=form, status=status)
+
+
+def _declare_interest(request, page, idea):
+    """A verified organisation's representative declares its stake in the idea (pledges.declare_interest); it
+    bars the organisation's pledges on it until staff review it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    user = request.user
+    organisations = _verified_organisations(user)
+    if not user.has_perm("ideas.declare_interest", idea) or not organisations:
+        return _refuse(request, page, _why_no_pledge(user, idea))
+    form = InterestForm(request.POST, organisations=organisations)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            pledges.declare_interest(
+                user, data["organisation"], idea, kind=data["kind"], description=data["description"]
+            )
+        except participation.LoginRequired:
+            return redirect_to_login(request.get_full_path())
+        except participation.Refused as refusal:
+            form.add_error(None, refusal.message)
+            messages.error(request, refusal.message)
+            status = 403
+        except participation.Invalid as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for declaring the interest of %(organisation)s. Until staff review it, the "
+                    "organisation cannot back this idea."
+                )
+                % {"organisation": data["organisation"].name},
+            )
+            return redirect(page.idea_url(idea) + "#business-heading")
+    if status == 400:
+        messages.error(request, _("Please correct the errors in the form below."))
+    return _render_detail(request, page, idea, interest_form=form, status=status)
 
 
 def my_ideas(request, page):

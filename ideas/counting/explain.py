@@ -14,6 +14,13 @@ An unfunded project has a `reason`, one of REASONS, and the numbers behind it:
 - `no_supporters` and `zero_cost`: Equal Shares never picks these.
 
 Money is always a string (see `money`); vote counts and scores are ints (or exact fraction strings).
+
+Co-funding: a file whose PROJECTS have `official_cost` and `cofunding` columns (Kopā's export,
+ideas/voting/pabulib_io.py) counts each project at its `cost`, what it costs the public budget after partners'
+confirmed money. `with_cofunding` marks the explanation of each co-funded project (`cofunding` above 0) with
+`cofunded` True, its `official_cost` and `cofunding`; a funded greedy project also gets `left_before` (the
+budget left when its turn came, `left` + `cost`) and `fits_only_with_cofunding` (its official cost was more
+than that). The rules never read these columns, so a co-funded file counts the same anywhere.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+
+from .pabulib import Election, parse_number
 
 # Cost that Pabulib files give to a project that stays on the ballot but can never be funded.
 SENTINEL = Decimal(999999999)
@@ -72,3 +81,53 @@ class Outcome:
     selected: list[str]
     explanations: dict[str, dict]
     details: dict = field(default_factory=dict)
+
+
+# PROJECTS columns of Kopā's export that say how partners' co-funding lowered a project's cost.
+COFUNDING_COLUMNS = ("official_cost", "cofunding")
+
+
+def _amount_cell(text: str) -> Decimal | None:
+    """An amount cell of a co-funding column as a Decimal, or None when empty, not a plain number, absurdly
+    large or negative (then the project is shown without co-funding; the count never reads these cells)."""
+    value = parse_number(text.strip()) if text else None
+    if value is None or value < 0:
+        return None
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
+
+
+def cofunding(election: Election) -> dict[str, tuple[Decimal, Decimal]]:
+    """{project id: (official cost, co-funding)} for every project of the file with co-funding above 0; {} for
+    a file without both co-funding columns."""
+    official, cofunded = (election.column(name) for name in COFUNDING_COLUMNS)
+    if official is None or cofunded is None:
+        return {}
+    found = {}
+    for pid in election.projects:
+        cost, pledged = _amount_cell(official[pid]), _amount_cell(cofunded[pid])
+        if cost is not None and pledged:
+            found[pid] = (cost, pledged)
+    return found
+
+
+def with_cofunding(explanations: dict[str, dict], election: Election) -> dict[str, dict]:
+    """The explanations with co-funded projects marked (see the module docstring); others unchanged."""
+    found = cofunding(election)
+    marked = {}
+    for pid, explanation in explanations.items():
+        if pid not in found:
+            marked[pid] = explanation
+            continue
+        official, pledged = found[pid]
+        extra = {"cofunded": True, "official_cost": money(official), "cofunding": money(pledged)}
+        if explanation.get("funded") and "left" in explanation and "cost" in explanation:
+            if "topped_up" in explanation:  # Poznań's tier 2: all that was left, the rest topped up
+                before = Decimal(explanation["cost"]) - Decimal(explanation["topped_up"])
+            else:
+                before = Decimal(explanation["left"]) + Decimal(explanation["cost"])
+            extra["left_before"] = money(before)
+            extra["fits_only_with_cofunding"] = official > before
+        marked[pid] = {**explanation, **extra}
+    return marked

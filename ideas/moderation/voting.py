@@ -28,6 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from ideas import lifecycle
+from ideas.counting.pabulib import parse_text
 from ideas.models import (
     Area,
     Ballot,
@@ -63,7 +64,7 @@ from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
 from ideas.voting.census import CensusFileError, load_census
 from ideas.voting.forms import BallotForm
 from ideas.voting.results import publish_results
-from ideas.voting.results_page import explanation_text
+from ideas.voting.results_page import counted_costs, explanation_text
 from ideas.voting.views import areas_by_name
 
 DESK = "voting_desk"
@@ -718,14 +719,19 @@ def preview(result):
     that residents will read (ideas/voting/results_page.explanation_text)."""
     ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=result.round_id)}
     votes = result.outcome.get("votes", {})
+    # Costs as counted (net of partners' co-funding), from the counted file: not today's idea values.
+    costs = counted_costs(parse_text(result.pb_file, source="result.pb"))
     rows = []
     for pid, explanation in result.explanations.items():
         idea = ideas.get(pid)
+        counted = costs.get(pid, {})
         rows.append(
             {
                 "title": idea.title if idea else pid,
                 "votes": votes.get(pid, 0),
-                "cost": idea.cost if idea else None,
+                "cost": counted.get("cost"),
+                "official_cost": counted.get("official_cost"),
+                "cofunding": counted.get("cofunding"),
                 "funded": bool(explanation.get("funded")),
                 "step": explanation.get("step"),
                 "explanation": explanation_text(explanation),

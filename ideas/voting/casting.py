@@ -2,7 +2,9 @@
 channel, and the ballot sealed before it is stored (ideas/voting/sealing.py), so that the server cannot read it.
 
 Eligibility (census list and age, or a staff exception) is checked at every cast (ideas/voting/eligibility.py);
-the area of a round with a ballot per area is the voter's census area, never their choice.
+the area of a round with a ballot per area is the voter's census area, never their choice. The budget limits
+what the chosen ideas cost the public budget: each idea's net cost, after partners' confirmed money pledges
+(ballot_costs). A pledge changes an idea's cost, never who may vote or how a ballot counts.
 
 Concurrency: the register's unique constraint lets only one of many simultaneous first ballots in; the others,
 and every change, take the envelope's row lock and replace it whole, so the box always holds one complete, valid
@@ -166,9 +168,17 @@ def current_receipt(budget_round, person):
     return Receipt(*envelope) if envelope else None
 
 
+def ballot_costs(budget_round, area=None):
+    """{idea id: what it costs the public budget} for the ideas on the ballot: the net cost (Idea.net_cost),
+    its cost less partners' confirmed money pledges, which are frozen once voting opens
+    (ideas/partners/pledges.py). The ballot page, the online, code and paper casts and the count all use it."""
+    return {idea.pk: idea.net_cost for idea in ballot_ideas(budget_round, area)}
+
+
 def check_choices(budget_round, choices, area=None):
-    """Raise VoteRefused, with the voter's messages, when the choices break the round's ballot rules."""
-    costs = {idea.pk: idea.cost for idea in ballot_ideas(budget_round, area)}
+    """Raise VoteRefused, with the voter's messages, when the choices break the round's ballot rules (the
+    budget checked against the ideas' net costs, ballot_costs)."""
+    costs = ballot_costs(budget_round, area)
     problems = ballot_problems(rules_for(budget_round, area), choices, costs)
     if problems:
         raise VoteRefused([_message(code, details) for code, details in problems])

@@ -4,6 +4,19 @@
 ideas, ballot rules and anonymous paper ballots; `export_round` writes a round's ballots as a deterministic,
 anonymised `.pb` text. Wired into `manage.py pabulib import|export` (ideas/management/commands/pabulib.py) and
 into the results snapshot (ideas/voting/results.py), which counts exactly the text exported here.
+
+Co-funding. The `cost` column is what an idea costs the public budget: its official cost (else the author's
+estimate) less partners' confirmed money pledges, never below zero (Idea.net_cost, kept by
+ideas/partners/pledges.py and frozen once voting opens). So any Pabulib tool counts the file as Kopā counts
+it. When at least one exported idea is co-funded, PROJECTS carries two more columns, which no counting reads:
+
+- `official_cost`: the idea's cost before co-funding (what it costs altogether), in euros;
+- `cofunding`: partners' confirmed money pledges on it, in euros (`0` for an idea without any).
+
+For every project, `cost` = max(`official_cost` - `cofunding`, 0). Without co-funding the file has neither
+column, so a round counted before co-funding existed exports exactly the text it was counted from. The results
+snapshot reads the columns back (ideas/counting/explain.cofunding) to explain a co-funded idea; an import takes
+`cost`, the amount counted, as each idea's cost and ignores the two columns.
 """
 
 from __future__ import annotations
@@ -185,7 +198,8 @@ def export_round(budget_round: BudgetRound, area: Area | None = None, rule: str 
     """The `.pb` text of a round's ballots (of one area when given), deterministic for the same data.
 
     Anonymised: no age band, channel, reference or time; voters are numbered 1..n in the order of their random
-    ballot UUIDs. Project ids are idea pks; costs are official costs when set. Approval ballots list ideas by
+    ballot UUIDs. Project ids are idea pks; costs are net costs (official costs when set, less co-funding; see
+    the module docstring for the `official_cost` and `cofunding` columns). Approval ballots list ideas by
     id; ranking ballots by place, with a points column (imported points, or L..1 for cast ballots whose
     BallotChoice.points holds the place); cumulative ballots with their points.
     """
@@ -257,16 +271,16 @@ def export_round(budget_round: BudgetRound, area: Area | None = None, rule: str 
         "currency": "EUR",
     }
     meta = {key: value for key, value in meta.items() if value not in (None, "")}
-    projects = [
-        {
-            "project_id": pk,
-            "cost": _number(idea_objects[pk].cost),
-            "votes": votes[pk],
-            "score": score[pk],
-            "name": idea_objects[pk].title,
-        }
-        for pk in idea_list
-    ]
+    cofunded = any(idea_objects[pk].cofunding for pk in idea_list)
+    projects = []
+    for pk in idea_list:
+        idea = idea_objects[pk]
+        row = {"project_id": pk, "cost": _number(idea.net_cost)}
+        if cofunded:
+            row["official_cost"] = _number(idea.cost)
+            row["cofunding"] = _number(idea.cofunding or 0)
+        row.update(votes=votes[pk], score=score[pk], name=idea.title)
+        projects.append(row)
     text = format_pb(meta, projects, vote_rows)
     if not vote_rows and vote_type in ("cumulative", "ordinal"):
         # No ballots: format_pb writes the minimal header, but these vote types need their points column.

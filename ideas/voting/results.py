@@ -5,6 +5,11 @@ same text back with the counting engine (ideas.counting) and counts it, so the p
 outcome are provably one computation. The snapshot is a private preview for staff (`published_at` empty) until
 `publish_results` publishes it: then, and only then, residents see it and the ideas on the ballot become
 selected / not selected. Wired to the voting desk and `manage.py count_round` (ideas/voting/closing.py).
+
+Co-funding: the file counts each idea at its net cost (ideas/voting/pabulib_io.py); the explanations of
+co-funded ideas carry the official cost and the co-funding read back from that same file
+(ideas/counting/explain.with_cofunding), and the outcome's `cofunding` is the co-funding of the funded ideas, so
+the results page shows what was counted, whatever happens to the ideas or their pledges later.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from ideas.counting import RULES, count_election, parse_text
+from ideas.counting.explain import cofunding, with_cofunding
 from ideas.models import Area, BudgetRound, Idea, RoundResult, StatusChange
 from ideas.statuses import Status
 from ideas.voting.pabulib_io import DEFAULT_RULE, export_round
@@ -56,10 +62,15 @@ def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area |
         election = parse_text(text, source=f"round-{budget_round.pk}.pb")
         count = count_election(election, rule)
         selected = [int(pid) for pid in count.outcome.selected]
+        cofunded = cofunding(election)
         outcome = {
             "selected": selected,
             "cost": str(count.cost),
             "budget": str(election.budget),
+            # Partners' money on the funded ideas, on top of the budget's `cost`.
+            "cofunding": str(
+                sum((cofunded[pid][1] for pid in count.outcome.selected if pid in cofunded), Decimal(0))
+            ),
             "voters": count.tally.voters,
             "votes": _plain(count.tally.votes),
             "score": _plain(count.tally.score),
@@ -74,7 +85,7 @@ def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area |
             pb_sha256=digest,
             pb_file=text,
             outcome=outcome,
-            explanations=_plain(count.outcome.explanations),
+            explanations=_plain(with_cofunding(count.outcome.explanations, election)),
         )
     return result
 

@@ -1,6 +1,11 @@
 """The public results page of a round (route `results/` of BudgetRoundPage): funded ideas, budget used, votes,
 every idea's explanation in words beside a bar of its votes, Equal Shares against greedy, participation, and the counted .pb file
-for anyone to recount."""
+for anyone to recount.
+
+Everything about the count comes from the stored snapshot (ideas/voting/results.py), never from today's ideas:
+each idea's cost to the budget is the `cost` the counted file gave it, and a co-funded idea's official cost and
+partners' co-funding come from the file's `official_cost` and `cofunding` columns (ideas/voting/pabulib_io.py),
+so both costs are shown as they were counted; its explanation says how the co-funding lowered its cost."""
 
 from collections import Counter
 from decimal import Decimal
@@ -11,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ideas.counting.explain import cofunding
 from ideas.counting.pabulib import parse_text
 from ideas.counting.run import count_election
 from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, VoterRecord
@@ -26,12 +32,17 @@ def _euros(value):
     return money(value, get_language()) or value
 
 
+AMOUNTS = ("left", "cost", "held", "needed", "official_cost", "cofunding", "left_before")
+
+
 def explanation_text(explanation):
-    """One sentence, in the reader's language, of why an idea was or was not funded."""
-    explanation = {
-        key: _euros(value) if key in ("left", "cost", "held", "needed") else value
-        for key, value in explanation.items()
-    }
+    """One sentence, in the reader's language, of why an idea was or was not funded (for a co-funded idea, how
+    partners' co-funding lowered its cost to the budget: _cofunded_text)."""
+    explanation = {key: _euros(value) if key in AMOUNTS else value for key, value in explanation.items()}
+    if explanation.get("cofunded"):
+        text = _cofunded_text(explanation)
+        if text:
+            return text
     if explanation.get("funded"):
         payments = explanation.get("payments")
         if payments:
@@ -60,6 +71,63 @@ def explanation_text(explanation):
         "sentinel": lambda: _("Not funded: it was on the ballot but could not be carried out."),
     }
     return texts.get(reason, lambda: _("Not funded."))()
+
+
+def _cofunded_text(explanation):
+    """The explanation of a co-funded idea (ideas/counting/explain.with_cofunding, amounts already worded), or
+    None when its reason needs no word about co-funding (e.g. nobody voted for it)."""
+    if explanation.get("funded"):
+        payments = explanation.get("payments")
+        if payments:
+            return _(
+                "Funded in step %(step)s: partners' co-funding of %(cofunding)s lowered its cost to the budget "
+                "to %(cost)s, which its %(supporters)s supporters paid together."
+            ) % {
+                "step": explanation["step"],
+                "cofunding": explanation["cofunding"],
+                "cost": _euros(payments.get("total")),
+                "supporters": payments.get("supporters"),
+            }
+        if "left_before" not in explanation:
+            return None
+        text = (
+            _(
+                "Funded in step %(step)s: partners' co-funding of %(cofunding)s lowered its cost to the budget to "
+                "%(cost)s, which fit in the %(left_before)s left."
+            )
+            % explanation
+        )
+        if explanation.get("fits_only_with_cofunding"):
+            text += " " + _("Its full cost of %(official_cost)s would not have fit.") % explanation
+        return text
+    texts = {
+        "budget_left": lambda: _(
+            "Not funded: %(left)s was left when its turn came, and even after partners' co-funding of "
+            "%(cofunding)s it costs the budget %(cost)s."
+        ),
+        "supporters_short": lambda: _(
+            "Not funded: its supporters had %(held)s of their share left, and even after partners' co-funding "
+            "of %(cofunding)s it needed %(needed)s from the budget."
+        ),
+        "zero_cost": lambda: _(
+            "Not counted: partners' co-funding of %(cofunding)s covers its whole cost, so the budget pays "
+            "nothing for it and the Method of Equal Shares does not count it."
+        ),
+    }
+    text = texts.get(explanation.get("reason"))
+    return text() % explanation if text else None
+
+
+def counted_costs(election):
+    """{project id: {"cost", "official_cost", "cofunding"}} as the counted file (a parsed RoundResult.pb_file)
+    gives them: `cost` is what the idea cost the budget in the count; the other two are None unless partners
+    co-funded it. For the results page and the desk's preview of a count (ideas/moderation/voting.py)."""
+    cofunded = cofunding(election)
+    costs = {}
+    for pid, project in election.projects.items():
+        official, pledged = cofunded.get(pid, (None, None))
+        costs[pid] = {"cost": project.cost, "official_cost": official, "cofunding": pledged}
+    return costs
 
 
 def _latest_by_area(budget_round):
@@ -125,6 +193,10 @@ def results(request, page):
     result = RoundResult.objects.select_related("area").get(pk=shown.pk)
     outcome = result.outcome
     ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round)}
+    # The very file that was counted: the costs it counted and, for co-funded ideas, both costs.
+    election = parse_text(result.pb_file, source="result.pb")
+    costs = counted_costs(election)
+    nothing = {"cost": Decimal(0), "official_cost": None, "cofunding": None}
     rows = []
     for pid, explanation in result.explanations.items():
         idea = ideas.get(pid)
@@ -134,7 +206,7 @@ def results(request, page):
                 "title": idea.title if idea else pid,
                 "url": page.idea_url(idea) if idea else "",
                 "votes": outcome.get("votes", {}).get(pid, 0),
-                "cost": Decimal(idea.cost) if idea else Decimal(0),
+                **costs.get(pid, nothing),
                 "funded": bool(explanation.get("funded")),
                 "step": explanation.get("step"),
                 "explanation": explanation_text(explanation),
@@ -145,7 +217,6 @@ def results(request, page):
     used = Decimal(outcome["cost"])
 
     # Equal Shares against greedy on the very file that was counted.
-    election = parse_text(result.pb_file, source="result.pb")
     comparison = []
     # Equal Shares as counted when the round used it (with or without completion), else with the add1 completion
     # that municipalities use (Wieliczka, Assen), so that it spends the budget the way greedy does.
@@ -200,6 +271,8 @@ def results(request, page):
             "budget": budget,
             "used": used,
             "used_percent": int(used * 100 / budget) if budget else 0,
+            # Partners' co-funding of the funded ideas (counts made before co-funding have none).
+            "cofunding": Decimal(outcome.get("cofunding") or 0),
             "voters": outcome.get("voters", 0),
             "comparison": comparison,
             # The longest bar of "every idea and why" (the bars are drawn in HTML, results.html).

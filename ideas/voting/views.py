@@ -4,7 +4,9 @@ ballot form; its POST shows the review, "Change" goes back to the form and "Cast
 `vote/code/`, without an account. Residency (who you are) is ideas/voting/identity_views.py.
 
 Every rule is checked by ideas/voting/ballot_rules.py through casting's helpers; casting.cast seals and records the
-vote. Nothing of a ballot is kept on the server outside its sealed envelope: between the form, the review and the
+vote. Costs on the ballot and in its basket are what each idea costs the public budget (Idea.net_cost, after
+partners' confirmed money pledges, which are frozen once voting opens); a co-funded idea shows both costs
+(templates/ideas/voting/_cost.html). Nothing of a ballot is kept on the server outside its sealed envelope: between the form, the review and the
 cast the choices travel in the posted form (checked again at each step), never in the session; the receipt is
 shown in the answer to the cast and e-mailed, never stored in the session. A code voter's session holds only the
 code's keyed hash, which cannot vote by itself.
@@ -71,14 +73,17 @@ def areas_by_name():
 
 
 def _basket(rules, ideas, choices):
-    """What the basket shows: chosen ideas, their cost, the budget left and the points left."""
+    """What the basket shows: chosen ideas, their cost to the public budget (net of partners' co-funding, as
+    casting checks it), the budget left and the points left. `cofunded` says that some idea on the ballot is
+    co-funded, so the basket speaks of the cost "to the budget"."""
     chosen = [idea for idea in ideas if idea.pk in choices]
-    total = sum((idea.cost for idea in chosen), Decimal(0))
+    total = sum((idea.net_cost for idea in chosen), Decimal(0))
     points = sum(choices.values()) if rules.method == CUMULATIVE else None
     return {
         "ideas": chosen,
         "count": len(chosen),
         "total_cost": total,
+        "cofunded": any(idea.cofunding for idea in ideas),
         "budget": rules.budget,
         "remaining_budget": rules.budget - total,
         "shows_budget": rules.method == APPROVAL_BUDGET,

@@ -74,6 +74,25 @@ EXPECTED = {
     "open_voting": lambda role, phase: role == "moderator" and phase not in {P.RESULTS, P.IMPLEMENTATION},
     "publish_results": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
     "implement_idea": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
+    # Businesses backing ideas (issue 10). None of these roles acts for the organisation below, so only staff
+    # steps are open to them; tests/ideas/test_pledges.py has the matrix with business representatives.
+    "register_organisation": lambda role, phase: role in VERIFIED,
+    "view_own_organisation": lambda role, phase: False,
+    "change_own_organisation": lambda role, phase: False,
+    "pledge_idea": lambda role, phase: False,
+    "declare_interest": lambda role, phase: False,
+    "withdraw_pledge": lambda role, phase: False,
+    "verify_organisation": lambda role, phase: role == "moderator",
+    "review_interest": lambda role, phase: role == "moderator",
+    "confirm_pledge": lambda role, phase: (
+        role == "moderator" and phase in {P.SUBMISSION, P.REVIEW, P.SUPPORT}
+    ),
+    "decline_pledge": lambda role, phase: role == "moderator",
+    "fulfil_pledge": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
+    "view_csr_reports": lambda role, phase: role == "moderator",
+    # Workshops and the legal minimum: staff work.
+    "record_workshop": lambda role, phase: role == "moderator",
+    "enter_tax_revenue": lambda role, phase: role == "moderator",
 }
 
 
@@ -129,6 +148,20 @@ CHECKS = {
     "open_voting": ("ideas.open_voting", "round"),
     "publish_results": ("ideas.publish_results", "round"),
     "implement_idea": ("ideas.implement_idea", "published"),
+    "register_organisation": ("ideas.register_organisation", "round"),
+    "view_own_organisation": ("ideas.view_own_organisation", "organisation"),
+    "change_own_organisation": ("ideas.change_own_organisation", "organisation"),
+    "pledge_idea": ("ideas.pledge_idea", "published"),
+    "declare_interest": ("ideas.declare_interest", "published"),
+    "withdraw_pledge": ("ideas.withdraw_pledge", "pledge"),
+    "verify_organisation": ("ideas.verify_organisation", "organisation"),
+    "review_interest": ("ideas.review_interest", "interest"),
+    "confirm_pledge": ("ideas.confirm_pledge", "pledge"),
+    "decline_pledge": ("ideas.decline_pledge", "pledge"),
+    "fulfil_pledge": ("ideas.fulfil_pledge", "pledge"),
+    "view_csr_reports": ("ideas.view_csr_reports", "round"),
+    "record_workshop": ("ideas.record_workshop", "round"),
+    "enter_tax_revenue": ("ideas.enter_tax_revenue", "round"),
 }
 
 
@@ -145,6 +178,27 @@ def checks(budget_round, author, moderator):
     clerk = UserFactory(username="m-clerk")
     for name, typist in (("paper_by_clerk", clerk), ("paper_by_moderator", moderator)):
         objects[name] = PaperBallotEntry.objects.create(round=budget_round, choices={}, entered_by=typist)
+    # A verified organisation of someone outside the roles, with a pledge and a declared interest (made by the
+    # system, which is not held to the phase).
+    from ideas.models import Organisation, Representative
+    from ideas.partners import pledges
+
+    organisation = Organisation.objects.create(
+        name="SIA Matrix",
+        slug="sia-matrix",
+        registration_number="40000000099",
+        contact_name="M",
+        contact_email="m@example.test",
+        state=Organisation.State.VERIFIED,
+    )
+    Representative.objects.create(organisation=organisation, user=verified_resident("m-business"))
+    objects["organisation"] = organisation
+    objects["pledge"] = pledges.offer_pledge(
+        None, organisation, objects["published"], kind="money", amount="100"
+    )
+    objects["interest"] = pledges.declare_interest(
+        None, organisation, make_idea(budget_round, status="published"), kind="supplier"
+    )
     return {check: (permission, objects[target]) for check, (permission, target) in CHECKS.items()}
 
 

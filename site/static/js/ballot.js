@@ -1,5 +1,6 @@
 /* The ballot's basket (templates/ideas/voting/ballot.html), updated as the voter ticks or types: how many ideas,
-   their cost, the budget and points left. The server renders the same text first, so the page works without this
+   their cost to the budget (each idea's data-cost is its net cost, after partners' co-funding), the budget and
+   points left. The server renders the same text first, so the page works without this
    script; the texts come translated from the template's <template data-basket-texts> element. */
 (function () {
     "use strict";
