@@ -39,8 +39,10 @@ class RegistrationForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-def register(event, name, email, language):
-    """Register a person for an event: a place if one is free, else the waiting list."""
+def register(event, name, email, language, user=None):
+    """Register a person for an event: a place if one is free, else the waiting list. `user` is the account of
+    a logged-in registrant (kept on the registration, so that an idea staff enter for them at a workshop is
+    theirs: ideas/workshops.py); None for someone registering without logging in."""
     with transaction.atomic():
         # Serialises registrations for one event on PostgreSQL, so capacity is never exceeded.
         target = EventPage.objects.select_for_update().get(pk=event.registration_event.pk)
@@ -65,6 +67,7 @@ def register(event, name, email, language):
                     name=name,
                     email=email,
                     language=language,
+                    user=user if user is not None and user.is_authenticated else None,
                     status=EventRegistration.Status.CONFIRMED
                     if has_place
                     else EventRegistration.Status.WAITING,
@@ -117,7 +120,11 @@ def register_view(request, page):
     if form.is_valid():
         try:
             registration = register(
-                page, form.cleaned_data["name"], form.cleaned_data["email"], get_language()
+                page,
+                form.cleaned_data["name"],
+                form.cleaned_data["email"],
+                get_language(),
+                user=request.user,
             )
         except RegistrationError as error:
             form.add_error(None, str(error))
