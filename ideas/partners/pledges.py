@@ -22,6 +22,7 @@ from ideas.models import DeclaredInterest, Idea, Organisation, Pledge, PledgeCha
 from ideas.participation import Invalid, LoginRequired, Refused
 from ideas.phases import Feature, phase_allows
 from ideas.rules import PLEDGEABLE, is_verified_resident
+from ideas.templatetags.kopa_format import money
 
 State = Pledge.State
 Kind = Pledge.Kind
@@ -31,7 +32,9 @@ MAX_HOURS = 100_000
 # Which steps follow which, and who takes them.
 TRANSITIONS = {
     State.OFFERED: {State.CONFIRMED, State.DECLINED, State.WITHDRAWN},
-    State.CONFIRMED: {State.FULFILLED, State.WITHDRAWN},
+    # Staff may still decline a confirmed pledge, with a reason (a conflict of interest found later); the money
+    # lock below holds for it too.
+    State.CONFIRMED: {State.FULFILLED, State.WITHDRAWN, State.DECLINED},
     State.FULFILLED: set(),
     State.WITHDRAWN: set(),
     State.DECLINED: set(),
@@ -109,9 +112,20 @@ def review_interest(user, interest, *, decision, reason):
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": [_("Please record why.")]})
-    interest.decision, interest.decision_reason = decision, reason
-    interest.reviewed_by, interest.reviewed_at = user, timezone.now()
-    interest.save()
+    with transaction.atomic():
+        interest.decision, interest.decision_reason = decision, reason
+        interest.reviewed_by, interest.reviewed_at = user, timezone.now()
+        interest.save()
+        if decision == DeclaredInterest.Decision.CONFLICT:
+            # A conflict found after pledges were made: the organisation's open and confirmed pledges on the idea
+            # are declined with the same reason (refused, and nothing saved, once voting fixed the co-funding).
+            active = Pledge.objects.filter(
+                organisation=interest.organisation,
+                idea=interest.idea,
+                state__in=(State.OFFERED, State.CONFIRMED),
+            )
+            for pledge in active:
+                _move(user, pledge, State.DECLINED, role=PledgeChange.Role.MODERATOR, reason=reason)
     log(
         instance=interest,
         action="ideas.interest.reviewed",
@@ -192,6 +206,7 @@ def offer_pledge(user, organisation, idea, *, kind, amount=0, hours=0, descripti
     if conflict := pledge_conflict(organisation, idea):
         raise Refused(conflict)
     amount, hours, description = _clean_offer(kind, amount, hours, description)
+    _check_within_cost(idea, kind, amount)
     with transaction.atomic():
         pledge = Pledge.objects.create(
             organisation=organisation,
@@ -207,6 +222,29 @@ def offer_pledge(user, organisation, idea, *, kind, amount=0, hours=0, descripti
         )
         log(instance=pledge, action="ideas.pledge.offered", user=user, title=idea.title)
     return pledge
+
+
+def _check_within_cost(idea, kind, amount, pledge=None):
+    """Money never exceeds what the idea still costs the public budget: co-funding cannot pass the idea's
+    cost. Raises Invalid (offer) naming the amount."""
+    if kind != Kind.MONEY or idea.cost is None:
+        return
+    counted = Pledge.objects.filter(idea=idea, kind=Kind.MONEY, state__in=Pledge.COUNTED)
+    if pledge is not None:
+        counted = counted.exclude(pk=pledge.pk)
+    already = counted.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    remaining = max(idea.cost - already, Decimal(0))
+    if amount > remaining:
+        raise Invalid(
+            {
+                "amount": [
+                    _(
+                        "The idea still costs the public budget %(remaining)s; a money pledge can be at most that."
+                    )
+                    % {"remaining": money(remaining)}
+                ]
+            }
+        )
 
 
 def recount_cofunding(idea):
@@ -271,6 +309,10 @@ def confirm_pledge(user, pledge, reason=""):
     )
     if conflict := pledge_conflict(pledge.organisation, pledge.idea):
         raise Refused(conflict)
+    try:
+        _check_within_cost(pledge.idea, pledge.kind, pledge.amount, pledge=pledge)
+    except Invalid as error:
+        raise Refused(error.message_dict["amount"][0]) from error
     return _move(user, pledge, State.CONFIRMED, role=PledgeChange.Role.MODERATOR, reason=reason)
 
 

@@ -378,8 +378,9 @@ def partners_page():
 
 
 def partner_url(page, organisation):
-    """The address of a partner's page, or None without a partners page."""
-    if page is None:
+    """The address of a partner's page, or None without a partners page or while the organisation is not
+    verified (its page is not public then)."""
+    if page is None or not organisation.is_verified:
         return None
     return _subpage_url(page, "partner", organisation.slug)
 

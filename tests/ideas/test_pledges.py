@@ -125,6 +125,8 @@ ALLOWED = {
     ("offered", "withdrawn"),
     ("confirmed", "fulfilled"),
     ("confirmed", "withdrawn"),
+    # Staff may decline a confirmed pledge with a reason (a conflict of interest found later).
+    ("confirmed", "declined"),
 }
 # Who takes each step (and so in which role it appears in the public history).
 STEP_ROLES = {
@@ -473,11 +475,12 @@ def test_cofunding_is_the_sum_of_confirmed_and_fulfilled_money(organisation, ide
 
 
 def test_net_cost_never_drops_below_zero(organisation, idea, business, idea_moderator):
-    pledge = offer(business, organisation, idea, kind="money", amount="15000", description="")
+    pledge = offer(business, organisation, idea, kind="money", amount="12000", description="")
     pledges.confirm_pledge(idea_moderator, pledge)
     idea.refresh_from_db()
-    assert idea.cost == Decimal("12000")
-    assert idea.cofunding == Decimal("15000")
+    assert (idea.cost, idea.cofunding, idea.net_cost) == (Decimal("12000"), Decimal("12000"), Decimal("0"))
+    # Staff lower the official cost after the pledge was confirmed: the idea costs the budget nothing, not less.
+    idea.official_cost = Decimal("10000")
     assert idea.net_cost == Decimal("0")
 
 
@@ -676,3 +679,41 @@ def test_the_matrix_asks_every_business_permission():
     }
     assert business_permissions <= set(rules.permissions.permissions)
     assert business_permissions <= {permission for permission, _target, _expected in MATRIX.values()}
+
+
+# Found by review: a conflict found after confirmation, and money beyond the idea's cost ----------------------
+
+
+def test_a_conflict_found_later_declines_the_organisations_confirmed_money(
+    organisation, idea, business, idea_moderator
+):
+    pledge = offer(business, organisation, idea, kind="money", amount="3000", description="")
+    pledges.confirm_pledge(idea_moderator, pledge)
+    idea.refresh_from_db()
+    assert idea.net_cost == Decimal("9000")
+    interest = pledges.declare_interest(business, organisation, idea, kind="supplier")
+    pledges.review_interest(
+        idea_moderator, interest, decision="conflict", reason="It would build the shelter."
+    )
+    pledge.refresh_from_db()
+    idea.refresh_from_db()
+    assert (pledge.state, pledge.state_reason) == ("declined", "It would build the shelter.")
+    assert (idea.cofunding, idea.net_cost) == (Decimal(0), Decimal("12000"))
+
+
+def test_money_never_exceeds_what_the_idea_still_costs(organisation, idea, business, idea_moderator):
+    with pytest.raises(Invalid) as refused:
+        offer(business, organisation, idea, kind="money", amount="12000.01", description="")
+    assert (
+        "12,000" in refused.value.message_dict["amount"][0]
+        or "12 000" in refused.value.message_dict["amount"][0]
+    )
+    first = offer(business, organisation, idea, kind="money", amount="8000", description="")
+    second = offer(business, organisation, idea, kind="money", amount="8000", description="")
+    pledges.confirm_pledge(idea_moderator, first)
+    # Both offers fitted on their own; together they would pass the cost, so the second is not confirmed.
+    with pytest.raises(Refused):
+        pledges.confirm_pledge(idea_moderator, second)
+    second.refresh_from_db()
+    idea.refresh_from_db()
+    assert second.state == "offered" and idea.cofunding == Decimal("8000")
