@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from ideas.models import DeclaredInterest, Idea, Organisation, Pledge, PledgeChange
-from ideas.participation import Invalid, LoginRequired, Refused
+from ideas.participation import Invalid, Refused
+from ideas.participation import _require as require_permission
 from ideas.phases import Feature, phase_allows
-from ideas.rules import PLEDGEABLE, is_verified_resident
+from ideas.rules import PLEDGEABLE
 from ideas.templatetags.kopa_format import money
 
 State = Pledge.State
@@ -47,15 +48,9 @@ def _system(user):
 
 
 def _refuse_unless(user, permission, obj, idea, feature, otherwise):
-    if _system(user) or user.has_perm(permission, obj):
-        return
-    if not user.is_authenticated:
-        raise LoginRequired(_("Please log in first."))
-    if not is_verified_resident(user):
-        raise Refused(_("Please verify your e-mail address first: we sent you a link when you registered."))
-    if feature is not None and not phase_allows(idea.round.current_phase(), feature):
-        raise Refused(_("This is not possible in the current phase of the round."))
-    raise Refused(otherwise)
+    """The residents' refusals (ideas/participation.py), for a person; the system is not asked."""
+    if not _system(user):
+        require_permission(user, permission, obj, idea, feature, otherwise)
 
 
 # Conflicts of interest -------------------------------------------------------------------------------------
