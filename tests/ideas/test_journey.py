@@ -132,7 +132,8 @@ def test_round_page_shows_the_phase_timeline(client, home_en):
     assert len(items) == 6
     current = [item for item in items if 'aria-current="step"' in item]
     assert len(current) == 1 and "Supporting ideas" in current[0]
-    assert budget_round.support_starts.strftime("%Y-%m-%d") in current[0]
+    # The date as the site shows it, in its time zone (Riga): near midnight UTC that is already the next day.
+    assert timezone.localtime(budget_round.support_starts).strftime("%Y-%m-%d") in current[0]
     assert "Submitting ideas" in items[0] and "Implementation" in items[-1]
 
 
