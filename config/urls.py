@@ -19,6 +19,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("api/v1/", include("ideas.api.urls")),
+    path("open-data/", include("ideas.opendata_urls")),
 ]
 
 if settings.DEBUG:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from home.demo_content import DEMO_USERS
 from home.models import Department
+from ideas.demo_delivery import load_delivery_demo
 from ideas.demo_ideas import ASSESSMENTS, COMMENTS, DEMO_RESIDENTS, IDEAS
 from ideas.demo_partners import load_partners_demo
 from ideas.demo_results import PAGE as PAST_ROUND_PAGE
@@ -173,7 +174,9 @@ def load_participation(home_lv, lv, en):
     _load_round_page(home_lv, budget_round, en)
     residents = _load_residents(areas)
     _load_ideas(budget_round, residents)
-    _load_round_page(home_lv, load_past_round(), en, texts=PAST_ROUND_PAGE, show_in_menus=False)
+    past_round = load_past_round()
+    _load_round_page(home_lv, past_round, en, texts=PAST_ROUND_PAGE, show_in_menus=False)
+    load_delivery_demo(home_lv, en, past_round)
     load_partners_demo(home_lv, en, budget_round)
     load_workshops_demo(budget_round)
     _load_tax_revenue()

@@ -44,7 +44,7 @@ from ideas.voting.closing import start_count
 from ideas.voting.results import publish_results
 
 ROUND_NAME = "Zaļāka apkaime 2025"
-BUDGET = Decimal("60000")
+BUDGET = Decimal("62500")
 VOTERS = 150
 # The co-funded idea (its title in IDEAS), the demo organisation that backs it and the money it gives: without
 # it the shelter (24 000 €) is not funded by the count; with it, it costs the budget 21 000 € and is.
@@ -125,6 +125,14 @@ IDEAS = [
         "Gājēju pāreja ar apgaismojumu",
         "Droša pāreja pie autobusa pieturas.",
         0.38,
+    ),
+    (
+        "balozi",
+        "environment",
+        2500,
+        "Putnu būrīši Baložu mežaparkā",
+        "Trīsdesmit būrīši un skaidrojošs stends.",
+        0.50,
     ),
 ]
 

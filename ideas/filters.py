@@ -7,9 +7,11 @@ Wired in two places, which must stay alike:
   value is left out of the filtering and `filterset.errors` says why).
 
 Parameters: `category` and `area` (codes, the same in every language), `status` (one public status; without it
-the listed ones, see ideas/statuses.py), `q` (words searched in title, summary, description and address; every
-word must match), `round` (id), `ordering` (newest, most_supported, random) and `seed` (a visitor's number that
-keeps a random order the same while they page through the list).
+the listed ones, see ideas/statuses.py), `impact` (a green impact the idea promises: `trees` planted, `area`
+greened or unsealed, a cycle or foot `path`, `co2` saved; only ideas whose figure for it is above 0), `q` (words
+searched in title, summary, description and address; every word must match), `round` (id), `ordering` (newest,
+most_supported, random) and `seed` (a visitor's number that keeps a random order the same while they page through
+the list).
 """
 
 import django_filters
@@ -37,6 +39,23 @@ class Ordering(TextChoices):
     NEWEST = "newest", _("Newest first")
     MOST_SUPPORTED = "most_supported", _("Most supported first")
     RANDOM = "random", _("Random")
+
+
+class Impact(TextChoices):
+    """The green impacts an idea can promise, each with the Idea field that holds its figure (IMPACT_FIELD)."""
+
+    TREES = "trees", _("trees planted")
+    AREA = "area", _("area greened or unsealed")
+    PATH = "path", _("cycle or foot path")
+    CO2 = "co2", _("CO₂ saved")
+
+
+IMPACT_FIELD = {
+    Impact.TREES: "trees_planted",
+    Impact.AREA: "area_greened_m2",
+    Impact.PATH: "path_length_m",
+    Impact.CO2: "co2_tonnes_per_year",
+}
 
 
 def random_key(seed):
@@ -77,7 +96,8 @@ def _default_locale_rows(model):
 
 
 class IdeaFilter(django_filters.FilterSet):
-    """The public list of ideas filtered by category, area, status, words and round, in a chosen order."""
+    """The public list of ideas filtered by category, area, status, promised green impact, words and round, in a
+    chosen order."""
 
     category = django_filters.ModelChoiceFilter(
         label=_("Category (its code, for example green-mobility)"),
@@ -95,6 +115,14 @@ class IdeaFilter(django_filters.FilterSet):
         label=_("Status (without it: the ideas still in the running and the finished ones)"),
         choices=[(status.value, status.label) for status in Status if status in PUBLIC],
         error_messages={"invalid_choice": _("“%(value)s” is not a status of a public idea.")},
+    )
+    impact = django_filters.ChoiceFilter(
+        label=_("Green impact the idea promises: trees, area, path or co2"),
+        choices=Impact.choices,
+        method="promises",
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a green impact; use trees, area, path or co2.")
+        },
     )
     q = django_filters.CharFilter(
         label=_("Words to search for in the title, summary, description and address"),
@@ -123,7 +151,7 @@ class IdeaFilter(django_filters.FilterSet):
 
     class Meta:
         model = Idea
-        fields = ["category", "area", "status", "q", "round", "ordering", "seed"]
+        fields = ["category", "area", "status", "impact", "q", "round", "ordering", "seed"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, seed=None, ordering=None):
         """`seed` and `ordering` are the defaults when the parameters are missing (the web keeps a seed per
@@ -143,6 +171,10 @@ class IdeaFilter(django_filters.FilterSet):
             data.get("ordering") or self.default_ordering,
             self.default_seed if seed is None else seed,
         )
+
+    def promises(self, queryset, name, value):
+        # No type hint on `value`: drf-spectacular then documents the parameter with its choices.
+        return queryset.filter(**{f"{IMPACT_FIELD[value]}__gt": 0})
 
     def search(self, queryset, name, value):
         for word in value.split()[:MAX_SEARCH_WORDS]:

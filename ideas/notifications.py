@@ -15,6 +15,12 @@ from wagtail.models import Site
 from ideas.statuses import Status
 
 
+def describe_event(event):
+    from ideas.delivery import describe_event as describe
+
+    return describe(event)
+
+
 @task()
 def status_changed(change_id):
     """Tell the author and the followers that an idea's status changed."""
@@ -56,6 +62,20 @@ def official_answer(comment_id):
     return _send_to_people_of(idea, idea, "official_answer", context, exclude={comment.author_id})
 
 
+@task()
+def delivery_changed(event_id):
+    """Tell the author and the followers of a funded idea what happened in its delivery (ideas/delivery.py)."""
+    from ideas.models import DeliveryEvent
+
+    event = DeliveryEvent.objects.select_related("idea__author__resident_profile").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    idea = event.idea
+    return _send_to_people_of(
+        idea, idea, "delivery_changed", {"idea": idea, "status": Status(idea.status), "event": event}
+    )
+
+
 def _send_to_people_of(idea, followed, kind, context, exclude=frozenset()):
     """One e-mail to the idea's author and one to each follower of `followed` (never a shared To: line)."""
     recipients = []
@@ -84,6 +104,8 @@ def _message(user, kind, context):
             **context,
             "name": profile.display_name if profile else "",
             "status_label": str(context["status"].label),
+            # A delivery step is worded in the recipient's language, here, not when it was recorded.
+            "event_text": describe_event(context["event"]) if "event" in context else ("", ""),
             "idea_url": absolute_url(idea.get_absolute_url()),
             "target_url": absolute_url(target.get_absolute_url()),
         }

@@ -167,6 +167,8 @@ rules.add_perm("ideas.build_ballot", is_moderator & phase_allows_feature(Feature
 rules.add_perm("ideas.open_voting", is_moderator & phase_allows_feature(Feature.OPEN_VOTING))
 rules.add_perm("ideas.publish_results", is_moderator & phase_allows_feature(Feature.PUBLISH_RESULTS))
 rules.add_perm("ideas.implement_idea", is_moderator & phase_allows_feature(Feature.IMPLEMENT))
+# Delivery of funded ideas (ideas/delivery.py): milestones, updates, final cost and delivered impact.
+rules.add_perm("ideas.manage_delivery", is_moderator & phase_allows_feature(Feature.IMPLEMENT))
 
 
 # Businesses backing ideas (ideas/partners/): an organisation acts through its representatives, who are residents

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from home.listing import paginate
 from ideas import participation
+from ideas.delivery_views import idea_delivery
 from ideas.filters import IdeaFilter
 from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
 from ideas.models import Area, Category, Comment, Follow, Idea, Organisation, Pledge, StatusChange, Support
@@ -234,6 +235,8 @@ def _render_detail(request, page, idea, comment_form=None, status=200, pledge_fo
         "map_point": {"lat": float(idea.latitude), "lng": float(idea.longitude), "title": idea.title}
         if idea.has_location
         else None,
+        # A funded idea's delivery: status, milestones, updates, money and green impact (a fixed four queries).
+        "delivery": idea_delivery(idea),
     }
     response = TemplateResponse(request, "ideas/idea_detail.html", context)
     response.status_code = status

@@ -33,6 +33,7 @@ register_permission_policy(Report, RulesPermissionPolicy(Report, REPORT_PERMISSI
 
 @hooks.register("register_admin_viewset")
 def register_participation_viewsets():
+    from ideas.moderation.delivery import DeliveryViewSet
     from ideas.moderation.identity import IdentityViewSet
     from ideas.moderation.partners import PARTNER_VIEWSETS
     from ideas.moderation.workshops import WorkshopViewSet
@@ -45,6 +46,8 @@ def register_participation_viewsets():
     # Businesses backing ideas and the legal minimum (ideas/moderation/partners.py): organisations, pledges,
     # declared interests, tax revenue.
     group.registerables.extend(viewset() for viewset in PARTNER_VIEWSETS)
+    # Delivery of funded ideas (ideas/moderation/delivery.py): status, milestones, updates, delivered impact.
+    group.registerables.append(DeliveryViewSet())
     return group
 
 
@@ -92,6 +95,15 @@ VOTING_DESK_ACTIONS = (
     ("ideas.ballot.build", _("Build the ballot"), _("Ideas put on the ballot")),
     ("ideas.round.implementation", _("Start implementation"), _("Funded ideas moved to implementation")),
     ("ideas.round.completed", _("Mark completed"), _("Ideas marked completed")),
+    ("ideas.delivery.start", _("Start following delivery"), _("Delivery of a funded idea started")),
+    ("ideas.delivery.state", _("Change delivery status"), _("Delivery status changed")),
+    ("ideas.delivery.progress", _("Record progress"), _("Delivery progress recorded")),
+    ("ideas.delivery.schedule", _("Plan completion"), _("Planned completion changed")),
+    ("ideas.delivery.cost", _("Record final cost"), _("Final cost recorded")),
+    ("ideas.delivery.milestone", _("Plan milestone"), _("Milestone planned")),
+    ("ideas.delivery.milestone_reached", _("Mark milestone reached"), _("Milestone reached")),
+    ("ideas.delivery.update", _("Post delivery update"), _("Delivery update posted")),
+    ("ideas.delivery.impact", _("Record delivered impact"), _("Delivered impact recorded")),
     ("ideas.voting.count", _("Count votes"), _("Count started")),
     ("ideas.voting.keys_made", _("Make counting keys"), _("Counting keys made")),
     ("ideas.voting.box_opened", _("Open the ballot box"), _("Ballot box opened")),

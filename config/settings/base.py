@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kopā API",
-    "DESCRIPTION": "Budget rounds, areas, categories, ideas, comments and supports of the participatory budget; organisations backing ideas, their pledges, and budget think-tank workshops.",
+    "DESCRIPTION": "Budget rounds, areas, categories, ideas, comments and supports of the participatory budget; organisations backing ideas, their pledges, budget think-tank workshops, and the delivery of funded ideas.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import FeaturedLinkBlock
-from ideas.models import BudgetRoundPage
+from ideas.models import BudgetRoundPage, DeliveryPage
 
 from .events import EventIndexPage, EventPage
 from .news import NewsIndexPage, NewsPage
@@ -69,6 +69,7 @@ class HomePage(Page):
         "home.ContactPage",
         "ideas.BudgetRoundPage",
         "ideas.PartnersPage",
+        "ideas.DeliveryPage",
     ]
 
     def get_context(self, request, *args, **kwargs):
@@ -85,6 +86,8 @@ class HomePage(Page):
             .order_by("-budget_round__submission_starts", "-pk")
             .first()
         )
+        # What became of the funded ideas (ideas/delivery_views.py), when that page is live in this language.
+        context["delivery_page"] = DeliveryPage.objects.live().filter(locale=self.locale).first()
         return context
 
     class Meta:

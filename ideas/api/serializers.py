@@ -4,6 +4,7 @@ pledges and workshops: ideas/api/partners.py."""
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.translation import gettext
@@ -12,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, Throttled
 
+from ideas.delivery import FUNDED
 from ideas.limits import login_lock_seconds
 from ideas.models import Area, AreaBudget, BudgetRound, Category, Comment, Idea, IdeaImage, Report
 from ideas.models.ideas import RESIDENT_FIELDS
@@ -235,9 +237,28 @@ def idea_backers(idea):
     return sorted(organisations.values(), key=lambda organisation: (organisation.name, organisation.pk))
 
 
+def delivered_impact(idea, name):
+    """The delivered figure of one green impact (ideas/models/delivery.IMPACT_FIELDS) of a funded idea, from the
+    `delivery` the view selected with it; None while none is recorded, for an idea not funded, or without a
+    delivery yet."""
+    if idea.status not in FUNDED:
+        return None
+    try:
+        delivery = idea.delivery
+    except ObjectDoesNotExist:
+        return None
+    return delivery.delivered(name)
+
+
+INTEGER_OR_NULL = serializers.IntegerField(allow_null=True)
+CO2_OR_NULL = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+
+
 class IdeaSerializer(serializers.ModelSerializer):
     """An idea as the public (or its author, or a moderator) sees it, with its co-funding: the confirmed money
-    pledges that lower its cost to the public budget (`net_cost`), and the organisations backing it."""
+    pledges that lower its cost to the public budget (`net_cost`), and the organisations backing it. The green
+    impact it promises (`trees_planted` …) and, once funded, what its delivery built (`delivered_trees_planted` …;
+    null until recorded)."""
 
     category = CodeNameSerializer(read_only=True)
     area = CodeNameSerializer(read_only=True)
@@ -257,6 +278,10 @@ class IdeaSerializer(serializers.ModelSerializer):
         ),
     )
     backers = serializers.SerializerMethodField()
+    delivered_trees_planted = serializers.SerializerMethodField()
+    delivered_area_greened_m2 = serializers.SerializerMethodField()
+    delivered_path_length_m = serializers.SerializerMethodField()
+    delivered_co2_tonnes_per_year = serializers.SerializerMethodField()
 
     class Meta:
         model = Idea
@@ -285,6 +310,10 @@ class IdeaSerializer(serializers.ModelSerializer):
             "area_greened_m2",
             "path_length_m",
             "co2_tonnes_per_year",
+            "delivered_trees_planted",
+            "delivered_area_greened_m2",
+            "delivered_path_length_m",
+            "delivered_co2_tonnes_per_year",
             "support_count",
             "comment_count",
             "images",
@@ -315,6 +344,24 @@ class IdeaSerializer(serializers.ModelSerializer):
     @extend_schema_field(BackerSerializer(many=True))
     def get_backers(self, idea):
         return BackerSerializer(idea_backers(idea), many=True).data
+
+    @extend_schema_field(INTEGER_OR_NULL)
+    def get_delivered_trees_planted(self, idea):
+        return delivered_impact(idea, "trees_planted")
+
+    @extend_schema_field(INTEGER_OR_NULL)
+    def get_delivered_area_greened_m2(self, idea):
+        return delivered_impact(idea, "area_greened_m2")
+
+    @extend_schema_field(INTEGER_OR_NULL)
+    def get_delivered_path_length_m(self, idea):
+        return delivered_impact(idea, "path_length_m")
+
+    @extend_schema_field(CO2_OR_NULL)
+    def get_delivered_co2_tonnes_per_year(self, idea):
+        value = delivered_impact(idea, "co2_tonnes_per_year")
+        # As a string with two decimals, like the promised figure.
+        return None if value is None else CO2_OR_NULL.to_representation(value)
 
 
 class IdeaWriteSerializer(serializers.ModelSerializer):

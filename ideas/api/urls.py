@@ -1,10 +1,11 @@
 """The public API, version 1: a router for the resources (organisations, pledges and workshops in
-ideas/api/partners.py), the token endpoint, the schema and its docs page."""
+ideas/api/partners.py; the delivery of funded ideas in ideas/api/delivery.py), the token endpoint, the schema and
+its docs page."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import partners, views, voting
+from . import delivery, partners, views, voting
 
 app_name = "api"
 
@@ -18,6 +19,7 @@ router.register("results", voting.RoundResultViewSet, basename="result")
 router.register("organisations", partners.OrganisationViewSet, basename="organisation")
 router.register("pledges", partners.PledgeViewSet, basename="pledge")
 router.register("workshops", partners.WorkshopViewSet, basename="workshop")
+router.register("delivery", delivery.DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

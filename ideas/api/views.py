@@ -155,7 +155,8 @@ class IdeaViewSet(
     def get_queryset(self):
         ideas = (
             Idea.objects.for_listing()
-            .select_related("author__resident_profile")
+            # The delivery gives funded ideas their delivered green impact (IdeaSerializer), in the same query.
+            .select_related("author__resident_profile", "delivery")
             # The backers of every idea on the page in one query (IdeaSerializer.backers).
             .prefetch_related(
                 Prefetch(

@@ -1,6 +1,8 @@
 """Participation: budget rounds and their pages, ideas with images and history, comments, supports, follows,
 reports, moderation reason templates, residents' profiles."""
 
+from .delivery import Delivery, DeliveryEvent, DeliveryPhoto, DeliveryUpdate, Milestone
+from .delivery_page import DeliveryPage
 from .ideas import Idea, IdeaImage, StatusChange
 from .paper import PaperBallotEntry
 from .participation import Comment, Follow, Report, Support
@@ -42,10 +44,16 @@ __all__ = [
     "CountJob",
     "CountedReceipt",
     "DeclaredInterest",
+    "Delivery",
+    "DeliveryEvent",
+    "DeliveryPage",
+    "DeliveryPhoto",
+    "DeliveryUpdate",
     "EligibilityOverride",
     "Follow",
     "Idea",
     "IdeaImage",
+    "Milestone",
     "Organisation",
     "PaperBallotEntry",
     "PartnersPage",

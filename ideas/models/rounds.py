@@ -416,6 +416,12 @@ class BudgetRoundPage(RoutablePageMixin, Page):
 
         return results_page.results(request, self)
 
+    @path("delivery/", name="delivery")
+    def delivery_view(self, request):
+        from ideas import delivery_views
+
+        return delivery_views.round_delivery(request, self)
+
     def idea_url(self, idea, action=None):
         if action:
             return self.url + self.reverse_subpage("idea_action", args=[idea.pk, action])

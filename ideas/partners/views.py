@@ -21,9 +21,11 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from home.listing import paginate
+from ideas.delivery import describe_event
 from ideas.models import (
     BudgetRoundPage,
     DeclaredInterest,
+    DeliveryEvent,
     Organisation,
     Pledge,
     PledgeChange,
@@ -419,8 +421,8 @@ PLEDGE_STEPS = {
 
 
 def idea_history(idea):
-    """The idea's public history: its status changes and every change of its pledges (who: the organisation),
-    oldest first, in two queries."""
+    """The idea's public history: its status changes, every change of its pledges (who: the organisation) and
+    its delivery steps, oldest first, in three queries."""
     entries = [
         HistoryEntry(
             change.created_at,
@@ -439,6 +441,11 @@ def idea_history(idea):
         }
         entries.append(
             HistoryEntry(change.created_at, pledge.organisation.name, what, change.reason, "pledge")
+        )
+    for event in DeliveryEvent.objects.filter(idea=idea):
+        what, reason = describe_event(event)
+        entries.append(
+            HistoryEntry(event.created_at, str(StatusChange.Role.STAFF.label), what, reason, "delivery")
         )
     # Stable: at the same moment a status change comes before a pledge step.
     entries.sort(key=lambda entry: entry.created_at)

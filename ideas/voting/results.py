@@ -101,6 +101,7 @@ def publish_results(budget_round, results, user, moment=None):
     selected (role system, with their public history). Ideas decided by an earlier publication stay as they
     are. Returns the number of results published; 0 when all were published already (nothing changes, no
     audit entry)."""
+    from ideas.delivery import start_delivery
     from ideas.lifecycle import _check
     from ideas.services import change_status
 
@@ -129,7 +130,10 @@ def publish_results(budget_round, results, user, moment=None):
             )
             for idea in on_ballot.order_by("pk"):
                 new = Status.SELECTED if idea.pk in chosen else Status.NOT_SELECTED
-                change_status(idea, new, user=user, role=StatusChange.Role.SYSTEM)
+                idea = change_status(idea, new, user=user, role=StatusChange.Role.SYSTEM)
+                if new == Status.SELECTED:
+                    # Its delivery is followed from now on, with the public money the vote allocated to it.
+                    start_delivery(idea, user=None)
         log(
             instance=budget_round,
             action="ideas.voting.publish",

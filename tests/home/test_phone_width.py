@@ -185,6 +185,10 @@ def _paths(made):
         ("code vote", f"{made['vote_en'].url}vote/code/"),
         ("results", "/zalaka-apkaime-2025/results/"),
         ("results", "/en/greener-neighbourhood-2025/results/"),
+        ("delivery", "/istenosana/"),
+        ("delivery", "/en/delivery/"),
+        ("round delivery", "/zalaka-apkaime-2025/delivery/"),
+        ("round delivery", "/en/greener-neighbourhood-2025/delivery/"),
         ("log in", "/accounts/login/"),
         ("log in", "/en/accounts/login/"),
         ("sign up", "/accounts/signup/"),
@@ -344,12 +348,14 @@ def test_results_show_one_labelled_bar_per_idea_in_both_languages(site_server, b
     page = browser_page
     page.goto(site_server + path)
     bars = page.locator(".result-bar")
-    assert bars.count() == 8, "every idea of the demo's counted round, funded or not"
+    from ideas.demo_results import IDEAS
+
+    assert bars.count() == len(IDEAS), "every idea of the demo's counted round, funded or not"
     for bar in bars.all():
         assert bar.locator(".result-bar__fill").bounding_box()["width"] > 0, "the bar is drawn"
         assert bar.locator(".result-bar__explanation").is_visible(), "its explanation is on screen"
     funded = page.locator(".result-bar--funded").count()
-    assert 0 < funded < 8
+    assert 0 < funded < len(IDEAS)
     html = page.content()
     assert not re.search(r'(?:style="width|c[xy]=")[^"]*\d,\d', html), "no localized number inside markup"
     details = page.locator("details.check-count")

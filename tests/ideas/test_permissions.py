@@ -74,6 +74,7 @@ EXPECTED = {
     "open_voting": lambda role, phase: role == "moderator" and phase not in {P.RESULTS, P.IMPLEMENTATION},
     "publish_results": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
     "implement_idea": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
+    "manage_delivery": lambda role, phase: role == "moderator" and phase in {P.RESULTS, P.IMPLEMENTATION},
     # Businesses backing ideas (issue 10). None of these roles acts for the organisation below, so only staff
     # steps are open to them; tests/ideas/test_pledges.py has the matrix with business representatives.
     "register_organisation": lambda role, phase: role in VERIFIED,
@@ -148,6 +149,7 @@ CHECKS = {
     "open_voting": ("ideas.open_voting", "round"),
     "publish_results": ("ideas.publish_results", "round"),
     "implement_idea": ("ideas.implement_idea", "published"),
+    "manage_delivery": ("ideas.manage_delivery", "published"),
     "register_organisation": ("ideas.register_organisation", "round"),
     "view_own_organisation": ("ideas.view_own_organisation", "organisation"),
     "change_own_organisation": ("ideas.change_own_organisation", "organisation"),
