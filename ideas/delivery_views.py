@@ -120,9 +120,7 @@ def delivery_row(idea, delivery, url, today=None):
     late_milestones = [
         (milestone, milestone.days_late(today))
         for milestone in delivery.milestones.all()
-        if milestone.actual_date is None
-        and delivery.state not in Delivery.FINISHED
-        and milestone.days_late(today) > 0
+        if milestone.is_overdue(today)
     ]
     return DeliveryRow(
         idea=idea,
@@ -326,9 +324,7 @@ def idea_delivery(idea):
                     "milestone": milestone,
                     "days_late": milestone.days_late(today),
                     # Not reached and overdue: late now. Reached after its date: it was late.
-                    "overdue": milestone.actual_date is None
-                    and delivery.state not in Delivery.FINISHED
-                    and milestone.days_late(today) > 0,
+                    "overdue": milestone.is_overdue(today),
                 }
             )
     return {

@@ -258,14 +258,12 @@ class FundedIdeaSerializer(serializers.ModelSerializer):
         if delivery is None:
             return []
         today = self._today()
-        finished = delivery.state in Delivery.FINISHED
         milestones = [
             {
                 "title": milestone.title,
                 "planned_date": milestone.planned_date,
                 "actual_date": milestone.actual_date,
-                # A step never reached of a finished delivery is no longer late: it will not come.
-                "days_late": 0 if finished and milestone.actual_date is None else milestone.days_late(today),
+                "days_late": milestone.days_late(today),
             }
             for milestone in delivery.milestones.all()
         ]

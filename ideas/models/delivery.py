@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ideas.templatetags.kopa_format import money
 
@@ -37,7 +38,7 @@ class Delivery(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         DELAYED = "delayed", _("Delayed")
         COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("delivery state", "Cancelled")
 
     idea = models.OneToOneField(
         "ideas.Idea", verbose_name=_("idea"), on_delete=models.CASCADE, related_name="delivery"
@@ -154,15 +155,22 @@ class Milestone(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     def days_late(self, today=None):
+        """How late it was reached, or, not reached yet, how late it is now. A step never reached of a finished
+        (completed or cancelled) delivery is not late: it will not come."""
         if self.actual_date is not None:
             return max((self.actual_date - self.planned_date).days, 0)
+        if self.delivery.state in Delivery.FINISHED:
+            return 0
         today = today or datetime.date.today()
         return max((today - self.planned_date).days, 0)
 
+    def is_overdue(self, today=None):
+        """Planned date passed and not reached yet (and still expected)."""
+        return self.actual_date is None and self.days_late(today) > 0
+
     @property
     def is_late(self):
-        """Planned date passed and not reached yet."""
-        return self.actual_date is None and self.days_late() > 0
+        return self.is_overdue()
 
     def __str__(self):
         return self.title
