@@ -85,6 +85,15 @@ def update_delivery(idea, user, **changes):
         raise ValueError(f"not delivery fields: {sorted(unknown)}")
     delivery = start_delivery(idea, user)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.state == Delivery.State.COMPLETED and changes.get("state", delivery.state) != delivery.state:
+        # The idea is "completed" too, and an idea's status never goes back: what happens later is an update.
+        raise ValidationError(
+            {
+                "state": _(
+                    "A completed delivery stays completed. Post an update to tell residents what changed."
+                )
+            }
+        )
     before = {name: getattr(delivery, name) for name in EDITABLE_FIELDS}
     for name, value in changes.items():
         if isinstance(value, str):

@@ -91,6 +91,9 @@ def impact_rows(pairs):
         label, unit = IMPACT_LABELS[name]
         row = ImpactRow(name, label, unit)
         for idea, delivery in pairs:
+            # A cancelled idea will deliver nothing: its promise is no longer counted.
+            if delivery is not None and delivery.state == Delivery.State.CANCELLED:
+                continue
             promised = getattr(idea, name)
             if promised is not None:
                 row.promised = (row.promised or 0) + promised
@@ -214,7 +217,10 @@ def _render(request, page, ideas, *, round_pages, overview, budget_round=None, r
     )
     spent_rows = [row for row in shown if row.final_cost is not None]
     money = {
-        "allocated": sum((row.allocated for row in shown), Decimal(0)),
+        # A cancelled idea's allocation went back to the budget.
+        "allocated": sum(
+            (row.allocated for row in shown if row.state != Delivery.State.CANCELLED), Decimal(0)
+        ),
         "spent": sum((row.final_cost for row in spent_rows), Decimal(0)),
         # Spending set against the allocations of the same ideas: unfinished ideas have spent nothing yet.
         "allocated_of_spent": sum((row.allocated for row in spent_rows), Decimal(0)),
@@ -341,7 +347,7 @@ def round_summary(budget_round):
     (ImpactRow objects), in one aggregate query; None when nothing is funded."""
     sums = {"funded": Count("pk")}
     for name in IMPACT_FIELDS:
-        sums[f"promised_{name}"] = Sum(name)
+        sums[f"promised_{name}"] = Sum(name, filter=~Q(delivery__state=Delivery.State.CANCELLED))
         sums[f"delivered_{name}"] = Sum(f"delivery__{DELIVERED_PREFIX}{name}")
         sums[f"recorded_{name}"] = Count(
             "pk", filter=Q(**{f"delivery__{DELIVERED_PREFIX}{name}__isnull": False})

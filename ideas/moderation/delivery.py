@@ -355,8 +355,9 @@ class DeliveryDetailView(DeliveryAdminView):
         return self.invalid(milestone_form=form)
 
     def reach_milestone(self):
+        milestone_id = self.request.POST.get("milestone", "")
         milestone = get_object_or_404(
-            Milestone, pk=self.request.POST.get("milestone") or 0, delivery__idea=self.idea
+            Milestone, pk=int(milestone_id) if milestone_id.isdigit() else 0, delivery__idea=self.idea
         )
         form = ReachForm(self.request.POST, prefix=f"reach-{milestone.pk}")
         if form.is_valid():

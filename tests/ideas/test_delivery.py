@@ -502,3 +502,29 @@ def test_an_inactive_moderator_manages_nothing(implementing_round):
     idea = funded(implementing_round)
     moderator = UserFactory(username="d-gone", groups=["Moderators"], is_active=False)
     assert not moderator.has_perm("ideas.manage_delivery", idea)
+
+
+def test_a_completed_delivery_is_not_reopened(implementing_round, staff):
+    idea = funded(implementing_round)
+    services.update_delivery(idea, staff, state=Delivery.State.COMPLETED, completed_on=JUNE_1)
+    with pytest.raises(ValidationError) as refused:
+        services.update_delivery(idea, staff, state=Delivery.State.PLANNED)
+    assert set(refused.value.message_dict) == {"state"}
+    idea.refresh_from_db()
+    assert idea.status == "completed" and idea.delivery.state == Delivery.State.COMPLETED
+    # Its other facts may still be corrected.
+    services.update_delivery(idea, staff, final_cost=Decimal("9000"))
+    assert Delivery.objects.get(idea=idea).final_cost == Decimal("9000")
+
+
+def test_a_cancelled_idea_counts_neither_its_allocation_nor_its_promise(implementing_round, staff):
+    from ideas.delivery_views import impact_rows, round_summary
+
+    kept = funded(implementing_round, trees_planted=5)
+    dropped = funded(implementing_round, trees_planted=7)
+    services.update_delivery(dropped, staff, state=Delivery.State.CANCELLED, cancel_reason="No land.")
+    pairs = [(idea, Delivery.objects.get(idea=idea)) for idea in (kept, dropped)]
+    [trees] = [row for row in impact_rows(pairs) if row.name == "trees_planted"]
+    assert trees.promised == 5
+    [trees] = [row for row in round_summary(implementing_round)["impact"] if row.name == "trees_planted"]
+    assert trees.promised == 5

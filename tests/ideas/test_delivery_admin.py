@@ -449,3 +449,11 @@ def test_outside_the_implementation_phases_a_moderator_only_reads(moderator):
     )
     assert response.status_code == 403
     assert not Milestone.objects.filter(delivery__idea=idea).exists()
+
+
+@pytest.mark.parametrize("milestone", ["abc", "", "1e3", "-1"])
+def test_a_malformed_milestone_number_is_not_found(moderator, implementing_round, milestone):
+    client, _user = moderator
+    idea = funded(implementing_round)
+    response = client.post(detail_url(idea), {"action": "reach", "milestone": milestone})
+    assert response.status_code == 404
