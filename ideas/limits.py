@@ -8,6 +8,14 @@ API's throttles (ideas/api/views.py `LoginRateThrottle`, DRF's NUM_PROXIES) use 
 `check` and `record` guard the residency, eID and voting-code pages with the budgets of KOPA_RATE_LIMITS; a page
 calls `check` before an attempt, `record` after a failed one, and answers RateLimited with `too_many_response`.
 Logins have their own lockout, allauth's `login_failed` limit, shared by the web login and the token endpoint.
+
+`take` guards residents' actions that write something (comments, new ideas, supports, follows, reports, ballot
+changes) with the budgets of ACTION_LIMITS below, each overridable per action by the setting KOPA_ACTION_LIMITS.
+It counts every accepted action and raises `Limited` (a PermissionDenied carrying the message for the person and
+the seconds to wait) once a budget is used up. The checks sit in the service functions, ideas/participation.py
+and ideas/voting/casting.py, so the website and the API share them: the website answers Limited with HTTP 429
+and the message (ideas/views.py, ideas/voting/views.py), the API with HTTP 429 and Retry-After (LanguageMixin in
+ideas/api/views.py).
 """
 
 import ipaddress
@@ -16,10 +24,11 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
 
 LOCK_TIMEOUT = 5  # seconds a crashed writer can hold a budget's lock
 LOCK_WAIT = 1.0  # seconds a writer waits for the lock before counting without it
@@ -31,6 +40,113 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"Rate limited; retry after {retry_after} s")
         self.retry_after = retry_after
+
+
+# Residents' actions: (amount, seconds) per account, and per client address where the action has an address.
+# Per account strict: one person never needs more. Per address generous (ten people's worth): a library, a
+# school class or a block of flats behind one router shares one address, and a neighbour must never be locked
+# out by another resident; the address budget only stops one machine driving many accounts. A ballot change is
+# counted per person (the register's voter key), whatever the channel or address, and a first ballot never.
+MINUTE, HOUR, DAY = 60, 3600, 86400
+ACTION_LIMITS = {
+    "comment": {"account": (10, 10 * MINUTE), "address": (100, 10 * MINUTE)},  # comments and replies
+    "idea": {"account": (20, DAY), "address": (200, DAY)},  # new ideas (drafts), not edits of one's own
+    "support": {"account": (60, 10 * MINUTE), "address": (600, 10 * MINUTE)},  # giving support
+    "follow": {"account": (60, 10 * MINUTE), "address": (600, 10 * MINUTE)},  # following; stopping is free
+    "report": {"account": (10, HOUR), "address": (100, HOUR)},  # reports of ideas and comments
+    "ballot_change": {"account": (10, HOUR)},  # replacing one's cast ballot
+}
+
+
+class Limited(RateLimited, PermissionDenied):
+    """A resident's action (ACTION_LIMITS) is over its budget: `message` says so and how long to wait, in the
+    active language; `retry_after` is in seconds. Unhandled it is still a refusal (PermissionDenied, 403)."""
+
+    def __init__(self, action: str, retry_after: int):
+        super().__init__(retry_after)
+        self.action = action
+        self.message = wait_message(action, retry_after)
+
+
+def wait_message(action: str, retry_after: int) -> str:
+    """What a person over the budget of `action` reads: what happened, and to wait about so many minutes."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    what = {
+        "comment": gettext("You have written many comments in a short time."),
+        "idea": gettext("You have started many ideas today."),
+        "support": gettext("You have supported many ideas in a short time."),
+        "follow": gettext("You have followed many ideas in a short time."),
+        "report": gettext("You have sent many reports in a short time."),
+        "ballot_change": gettext("You have changed your ballot many times in a short time."),
+    }.get(action, gettext("You have done this many times in a short time."))
+    if minutes > 90:
+        hours = math.ceil(minutes / 60)
+        wait = ngettext(
+            "Please wait about %(hours)d hour, then try again.",
+            "Please wait about %(hours)d hours, then try again.",
+            hours,
+        ) % {"hours": hours}
+    else:
+        wait = ngettext(
+            "Please wait about %(minutes)d minute, then try again.",
+            "Please wait about %(minutes)d minutes, then try again.",
+            minutes,
+        ) % {"minutes": minutes}
+    return f"{what} {wait}"
+
+
+def action_limits() -> dict:
+    """ACTION_LIMITS with the setting KOPA_ACTION_LIMITS's entries (whole actions) in place of the defaults."""
+    return {**ACTION_LIMITS, **getattr(settings, "KOPA_ACTION_LIMITS", {})}
+
+
+def take(action: str, *, account=None, address: str | None = None) -> None:
+    """Count one `action` against the account's budget and the address's (each only if given and budgeted),
+    or raise Limited, counting nothing, when either is used up. Check and count happen under the budgets'
+    locks, so a burst of simultaneous requests cannot slip past the limit together."""
+    try:
+        limits = action_limits()[action]
+    except KeyError:
+        raise ImproperlyConfigured(f"KOPA_ACTION_LIMITS has no limits for “{action}”") from None
+    budgets = [
+        (_key("act", action, scope, value), *limits[scope])
+        for scope, value in (("account", account), ("address", address))
+        if value not in (None, "") and scope in limits
+    ]
+    with _locks([key for key, _amount, _seconds in budgets]):
+        now = time.time()
+        histories, waits = [], []
+        for key, amount, seconds in budgets:
+            recent = _recent(cache.get(key, []), now, seconds)
+            if len(recent) >= amount:
+                waits.append(recent[amount - 1] + seconds - now)
+            histories.append((key, amount, seconds, recent))
+        if waits:
+            raise Limited(action, max(1, math.ceil(max(waits))))
+        for key, amount, seconds, recent in histories:
+            cache.set(key, [now, *recent][:amount], timeout=math.ceil(seconds))
+
+
+def _key(kind, action, scope, value):
+    # Keyed hash: accounts may be personal codes, and the cache (Redis) need not learn them.
+    digest = salted_hmac("ideas.limits", f"{scope}:{value}").hexdigest()
+    return f"kopa:{kind}:{action}:{scope}:{digest}"
+
+
+class _locks:
+    """The locks of several budgets, always taken in the same order (no two requests wait on each other)."""
+
+    def __init__(self, keys):
+        self.locks = [_lock(key) for key in sorted(keys)]
+
+    def __enter__(self):
+        for lock in self.locks:
+            lock.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        for lock in reversed(self.locks):
+            lock.__exit__(*exc_info)
 
 
 def client_address(request) -> str:
@@ -66,9 +182,7 @@ def _budgets(request, action, account):
         sources.append(("account", str(account)))
     for scope, value in sources:
         amount, seconds = limits[scope]
-        # Keyed hash: accounts may be personal codes, and the cache (Redis) need not learn them.
-        digest = salted_hmac("ideas.limits", f"{scope}:{value}").hexdigest()
-        yield f"kopa:rl:{action}:{scope}:{digest}", amount, seconds
+        yield _key("rl", action, scope, value), amount, seconds
 
 
 def _recent(history, now, seconds):

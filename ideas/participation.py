@@ -6,6 +6,12 @@ in Wagtail's audit log (labels: PARTICIPATION_ACTIONS in ideas/wagtail_hooks.py)
 allowed now) or `Invalid` (nothing to accept), each carrying the message for the resident. The website
 (ideas/views.py) and the API (ideas/api/views.py) call these and only turn a refusal into their kind of
 response; status changes stay in ideas/services.py.
+
+Speed limits: what writes something new (a comment, a support, a follow, a report, and through `count_new_idea`
+a new idea) counts against the person's budget and their address's (ideas/limits.py ACTION_LIMITS) once it is
+allowed and valid, and raises `Limited` (HTTP 429 at both doors) when one is used up; nothing is written then.
+Withdrawing a support and unfollowing are never limited. `address` is the client's (ideas.limits.client_address);
+callers without a request (the demo, the shell) leave it out and only the person's budget applies.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from ideas import notifications
+from ideas import limits, notifications
 from ideas.models import Comment, Follow, Idea, Report, Support
 from ideas.phases import Feature, phase_allows
 from ideas.rules import is_verified_resident
@@ -36,6 +42,15 @@ class LoginRequired(Refused):
 
 class Invalid(ValidationError):
     """What was sent cannot be accepted; `message_dict` names the field (text, parent, reason)."""
+
+
+# Too many actions in a short time: `message` says to wait, `retry_after` for how many seconds (ideas/limits.py).
+Limited = limits.Limited
+
+
+def _count(action, user, address):
+    """Count one allowed, valid action of `user` from `address`, or raise Limited (nothing is written then)."""
+    limits.take(action, account=user.pk, address=address)
 
 
 def _require(user, permission, obj, idea, feature, otherwise):
@@ -65,9 +80,10 @@ def _require_support(user, idea):
     )
 
 
-def give_support(user, idea):
+def give_support(user, idea, *, address=None):
     """Support `idea`; True if this added a support, False if the resident already supported it."""
     _require_support(user, idea)
+    _count("support", user, address)
     return _add_once(Support, "ideas.support.give", user, idea)
 
 
@@ -101,11 +117,12 @@ def _remove(model, action, user, idea):
 # Following ------------------------------------------------------------------------------------------------
 
 
-def follow(user, idea):
+def follow(user, idea, *, address=None):
     """Follow `idea` to hear of its status changes and official answers; True if newly followed."""
     _require(
         user, "ideas.follow_idea", idea, idea, Feature.FOLLOW, _("Only published ideas can be followed.")
     )
+    _count("follow", user, address)
     return _add_once(Follow, "ideas.follow.start", user, idea)
 
 
@@ -118,7 +135,7 @@ def unfollow(user, idea):
 # Comments -------------------------------------------------------------------------------------------------
 
 
-def add_comment(user, idea, text, parent=None, official=False):
+def add_comment(user, idea, text, parent=None, official=False, *, address=None):
     """Publish a comment on `idea`, or a reply to one of its top-level comments, and return it.
 
     One level of replies: a reply to a reply and a reply to a hidden comment are refused. `official` marks the
@@ -128,6 +145,7 @@ def add_comment(user, idea, text, parent=None, official=False):
     text = _cleaned_text(text, "text", COMMENT_MAX_LENGTH, _("Write something before sending."))
     if parent is not None:
         _check_parent(idea, parent)
+    _count("comment", user, address)
     with transaction.atomic():
         comment = Comment.objects.create(
             idea=idea, author=user, parent=parent, text=text, is_official=bool(official)
@@ -199,12 +217,26 @@ def check_report(user, target):
     _require(user, "ideas.report_comment", target, target.idea, Feature.REPORT, otherwise)
 
 
-def report(user, target, reason):
+def report(user, target, reason, *, address=None):
     """Tell the moderators that `target` (an Idea or a Comment) breaks the rules; returns the Report."""
     check_report(user, target)
     reason = _cleaned_text(reason, "reason", REASON_MAX_LENGTH, _("Please say what is wrong."))
+    _count("report", user, address)
     about = {"idea": target} if isinstance(target, Idea) else {"comment": target}
     with transaction.atomic():
         new_report = Report.objects.create(reporter=user, reason=reason, **about)
         log(instance=new_report, action="ideas.report.add", user=user)
     return new_report
+
+
+# New ideas ------------------------------------------------------------------------------------------------
+
+
+def count_new_idea(user, *, address=None):
+    """Count a new idea (a draft) of `user` about to be saved, or raise Limited.
+
+    Ideas are written by the website's idea form (ideas/views.py _idea_form) and the API's serializer
+    (IdeaViewSet.create), each after its own validation; both call this just before saving, so that the budget
+    is shared and a refused idea is never saved. Edits of one's own draft are not counted.
+    """
+    _count("idea", user, address)

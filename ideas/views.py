@@ -4,7 +4,8 @@ declared interest (the services in ideas/partners/pledges.py; forms in ideas/par
 
 Every permission comes from ideas/rules.py through `user.has_perm`; status changes go through
 ideas/services.py; support, follow, comments and reports go through ideas/participation.py, which checks and
-records them (the views here only turn its refusals into pages).
+records them (the views here only turn its refusals into pages). Its speed limits (ideas/limits.py
+ACTION_LIMITS) answer HTTP 429 with Retry-After and the message to wait, keeping what was typed in a form.
 """
 
 import random
@@ -25,6 +26,7 @@ from ideas import participation
 from ideas.delivery_views import idea_delivery
 from ideas.filters import IdeaFilter
 from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
+from ideas.limits import client_address
 from ideas.models import Area, Category, Comment, Follow, Idea, Organisation, Pledge, StatusChange, Support
 from ideas.models.rounds import localized_names
 from ideas.partners import pledges
@@ -266,24 +268,40 @@ def _idea_form(request, page, idea):
         draft = "submit" not in request.POST and idea.status == Status.DRAFT
         form = IdeaForm(request.POST, instance=idea, budget_round=page.budget_round, draft=draft)
         images = IdeaImageFormSet(request.POST, request.FILES, instance=idea)
+        limited = None
         if form.is_valid() and images.is_valid():
-            with transaction.atomic():
-                idea = form.save()
-                images.instance = idea
-                images.save()
-            if "submit" in request.POST:
-                return _submit(request, page, idea)
-            messages.success(request, _("Your draft is saved. Check the preview, then submit it."))
-            return redirect(page.idea_url(idea))
+            try:
+                if idea.pk is None:
+                    # A new idea counts against the author's daily budget (edits do not).
+                    participation.count_new_idea(request.user, address=client_address(request))
+            except participation.Limited as error:
+                limited = error
+                form.add_error(None, error.message)
+            else:
+                with transaction.atomic():
+                    idea = form.save()
+                    images.instance = idea
+                    images.save()
+                if "submit" in request.POST:
+                    return _submit(request, page, idea)
+                messages.success(request, _("Your draft is saved. Check the preview, then submit it."))
+                return redirect(page.idea_url(idea))
+        if limited:
+            # The form again with everything typed (photos must be chosen again), to save once the wait is over.
+            return _too_fast(_idea_form_page(request, page, form, images, idea, status=400), limited)
         messages.error(request, _("Please correct the errors below."))
     else:
         form = IdeaForm(instance=idea, budget_round=page.budget_round)
         images = IdeaImageFormSet(instance=idea)
+    return _idea_form_page(request, page, form, images, idea, status=400 if request.method == "POST" else 200)
+
+
+def _idea_form_page(request, page, form, images, idea, status):
     return TemplateResponse(
         request,
         "ideas/idea_form.html",
         {"page": page, "form": form, "images": images, "idea": idea, "budget_round": page.budget_round},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -336,7 +354,16 @@ def _refused(request, page, refusal):
     """The website's answer to a refusal from ideas/participation.py."""
     if isinstance(refusal, participation.LoginRequired):
         return redirect_to_login(request.get_full_path())
+    if isinstance(refusal, participation.Limited):
+        return _too_fast(_refuse(request, page, refusal.message, status=429), refusal)
     return _refuse(request, page, refusal.message)
+
+
+def _too_fast(response, limited):
+    """`response` (a page saying to wait) as the answer to a speed limit: HTTP 429 with Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def _support(request, page, idea):
@@ -348,9 +375,9 @@ def _support(request, page, idea):
             if participation.withdraw_support(request.user, idea):
                 messages.success(request, _("Your support has been withdrawn."))
         else:
-            participation.give_support(request.user, idea)
+            participation.give_support(request.user, idea, address=client_address(request))
             messages.success(request, _("Thank you for your support!"))
-    except participation.Refused as refusal:
+    except (participation.Refused, participation.Limited) as refusal:
         return _refused(request, page, refusal)
     return redirect(page.idea_url(idea))
 
@@ -364,9 +391,9 @@ def _follow(request, page, idea):
             participation.unfollow(request.user, idea)
             messages.success(request, _("You no longer follow this idea."))
         else:
-            participation.follow(request.user, idea)
+            participation.follow(request.user, idea, address=client_address(request))
             messages.success(request, _("You follow this idea: we will e-mail you when its status changes."))
-    except participation.Refused as refusal:
+    except (participation.Refused, participation.Limited) as refusal:
         return _refused(request, page, refusal)
     return redirect(page.idea_url(idea))
 
@@ -390,7 +417,13 @@ def _comment(request, page, idea):
                 data["text"],
                 parent=data["parent"],
                 official=bool(request.POST.get("official")),
+                address=client_address(request),
             )
+        except participation.Limited as limited:
+            # The page again with the comment as typed, to send once the wait is over.
+            form.add_error(None, limited.message)
+            messages.error(request, limited.message)
+            return _too_fast(_render_detail(request, page, idea, comment_form=form), limited)
         except participation.Refused as refusal:
             return _refused(request, page, refusal)
         except participation.Invalid as error:
@@ -408,9 +441,16 @@ def _report(request, page, idea, target, target_label):
     except participation.Refused as refusal:
         return _refused(request, page, refusal)
     form = ReportForm(request.POST or None)
+    limited = None
     if request.method == "POST" and form.is_valid():
         try:
-            participation.report(request.user, target, form.cleaned_data["reason"])
+            participation.report(
+                request.user, target, form.cleaned_data["reason"], address=client_address(request)
+            )
+        except participation.Limited as error:
+            # The form again with the reason as typed, to send once the wait is over.
+            limited = error
+            form.add_error(None, error.message)
         except participation.Refused as refusal:
             return _refused(request, page, refusal)
         except participation.Invalid as error:
@@ -418,12 +458,13 @@ def _report(request, page, idea, target, target_label):
         else:
             messages.success(request, _("Thank you. A moderator will look at it."))
             return redirect(page.idea_url(idea))
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "ideas/report_form.html",
         {"page": page, "idea": idea, "form": form, "target_label": target_label},
         status=400 if request.method == "POST" else 200,
     )
+    return _too_fast(response, limited) if limited else response
 
 
 def _report_idea(request, page, idea):

@@ -33,6 +33,17 @@ def _clean_outbox():
     mail.outbox = []
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """Every test starts with empty rate-limit counters (ideas/limits.py keeps them in the cache): all test requests
+    come from 127.0.0.1, and SQLite reuses user ids after a rollback, so counts would carry over between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def lv(db):
     return Locale.objects.get(language_code="lv")

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and every lookup: a NUL in a request is a 400, not a database error (config/middleware.py).
+    "config.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +194,12 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 
 # The public API: session login for the site's own pages, tokens for other programs.
 REST_FRAMEWORK = {
+    # DRF's parsers, refusing JSON nested too deeply and NUL characters with a 400 (ideas/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "ideas.api.parsers.JSONParser",
+        "ideas.api.parsers.FormParser",
+        "ideas.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -1,5 +1,6 @@
 """The home page: one per language at the root of the site (the Latvian one is the site root)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,10 +75,16 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = NewsPage.listing(self.locale)[:3]
-        context["upcoming_events"] = EventPage.listing(self.locale).filter(start__gte=timezone.now())[:3]
-        context["news_index"] = self.get_children().type(NewsIndexPage).live().first()
-        context["event_index"] = self.get_children().type(EventIndexPage).live().first()
+        # The locale's id, not self.locale: reading the Locale row would cost a query.
+        context["latest_news"] = NewsPage.listing(self.locale_id)[:3]
+        context["upcoming_events"] = EventPage.listing(self.locale_id).filter(start__gte=timezone.now())[:3]
+        # Both index pages in one query.
+        indexes = list(self.get_children().live().exact_type(NewsIndexPage, EventIndexPage))
+        news_type, event_type = (
+            ContentType.objects.get_for_model(m) for m in (NewsIndexPage, EventIndexPage)
+        )
+        context["news_index"] = next((p for p in indexes if p.content_type_id == news_type.pk), None)
+        context["event_index"] = next((p for p in indexes if p.content_type_id == event_type.pk), None)
         # The newest round by its dates, whichever page was made first.
         context["round_page"] = (
             BudgetRoundPage.objects.live()
@@ -87,7 +94,7 @@ class HomePage(Page):
             .first()
         )
         # What became of the funded ideas (ideas/delivery_views.py), when that page is live in this language.
-        context["delivery_page"] = DeliveryPage.objects.live().filter(locale=self.locale).first()
+        context["delivery_page"] = DeliveryPage.objects.live().filter(locale_id=self.locale_id).first()
         return context
 
     class Meta:

@@ -3,11 +3,13 @@
 Both are registered as snippet viewsets in home/wagtail_hooks.py and translated through wagtail-localize.
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Locale, TranslatableMixin
+from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
 
@@ -41,14 +43,12 @@ class SiteText(TranslatableMixin, models.Model):
     @classmethod
     def for_active_locale(cls):
         """The text in the active language, else in the default language, else None."""
-        texts = {text.locale_id: text for text in cls.objects.select_related("locale")}
-        active = Locale.get_active()
-        if active.pk in texts:
-            return texts[active.pk]
-        return next(
-            (t for t in texts.values() if t.locale.language_code == Locale.get_default().language_code),
-            next(iter(texts.values()), None),
-        )
+        # One query: the locales come with the texts, compared by language code (Locale.get_active() and
+        # get_default() would each ask the database again).
+        texts = {text.locale.language_code: text for text in cls.objects.select_related("locale")}
+        active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        default = settings.LANGUAGE_CODE.split("-")[0]
+        return texts.get(active) or texts.get(default) or next(iter(texts.values()), None)
 
     def __str__(self):
         return self.site_name

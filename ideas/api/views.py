@@ -2,8 +2,9 @@
 
 Who may do what is asked of django-rules (`user.has_perm("ideas.support_idea", idea)`, ideas/rules.py); status
 changes go through ideas/services.py; supports, follows, comments and reports go through ideas/participation.py
-(the same functions as the website's), whose refusals become 401, 403 or 400 here; the list of ideas is filtered
-and ordered by ideas/filters.py, like the residents' list on the website.
+(the same functions as the website's), whose refusals become 401, 403 or 400 here, and their speed limits
+(ideas/limits.py Limited, also raised by ballot changes) 429 with Retry-After in every view of LanguageMixin; the
+list of ideas is filtered and ordered by ideas/filters.py, like the residents' list on the website.
 """
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -29,7 +30,7 @@ from rest_framework.views import APIView
 
 from ideas import participation
 from ideas.filters import IdeaFilter
-from ideas.limits import client_address
+from ideas.limits import Limited, client_address
 from ideas.models import Area, BudgetRound, Category, Comment, Idea, Pledge, StatusChange, Support
 from ideas.services import change_status
 from ideas.statuses import Status
@@ -66,6 +67,14 @@ class LanguageMixin:
             raise ValidationError(
                 {"lang": [_("Unknown language “%(lang)s”; use lv or en.") % {"lang": requested}]}
             )
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Limited):
+            # A resident's speed limit (ideas/limits.py): 429 with Retry-After and the message to wait.
+            throttled = Throttled(detail=exc.message)
+            throttled.wait = exc.retry_after  # Retry-After only: the detail already says how long
+            exc = throttled
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -192,6 +201,8 @@ class IdeaViewSet(
     def create(self, request, *args, **kwargs):
         serializer = api.IdeaCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
+        # The website's idea form counts a new idea the same way (ideas/views.py _idea_form).
+        participation.count_new_idea(request.user, address=client_address(request))
         idea = serializer.save(author=request.user, status=Status.DRAFT, language=request.LANGUAGE_CODE)
         return self._read(idea, status.HTTP_201_CREATED)
 
@@ -257,7 +268,7 @@ class IdeaViewSet(
         idea = self.get_object()
         code = status.HTTP_200_OK
         if request.method == "POST":
-            if _front_door(participation.give_support, request.user, idea):
+            if _front_door(participation.give_support, request.user, idea, address=client_address(request)):
                 code = status.HTTP_201_CREATED
         else:
             _front_door(participation.withdraw_support, request.user, idea)
@@ -286,7 +297,7 @@ class IdeaViewSet(
         idea = self.get_object()
         code = status.HTTP_200_OK
         if request.method == "POST":
-            if _front_door(participation.follow, request.user, idea):
+            if _front_door(participation.follow, request.user, idea, address=client_address(request)):
                 code = status.HTTP_201_CREATED
         else:
             _front_door(participation.unfollow, request.user, idea)
@@ -310,7 +321,13 @@ def _report(request, target):
     _front_door(participation.check_report, request.user, target)
     serializer = api.ReportCreateSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    report = _front_door(participation.report, request.user, target, serializer.validated_data["reason"])
+    report = _front_door(
+        participation.report,
+        request.user,
+        target,
+        serializer.validated_data["reason"],
+        address=client_address(request),
+    )
     return Response(api.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -367,6 +384,7 @@ class CommentViewSet(LanguageMixin, mixins.ListModelMixin, mixins.CreateModelMix
             data["text"],
             parent=data.get("parent"),
             official=data["is_official"],
+            address=client_address(request),
         )
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 

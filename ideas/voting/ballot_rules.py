@@ -13,6 +13,10 @@ CHOOSE_ONE = "choose_one"
 CUMULATIVE = "cumulative"
 RANKING = "ranking"
 
+# The most points (or the highest place) one idea can get: the count stores them as PostgreSQL smallints
+# (BallotChoice.points), so more would break the opening of the box; refused here, with the voter's message.
+MAX_POINTS = 32767
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -49,10 +53,12 @@ def ballot_problems(rules, choices, costs):
         total_points = sum(choices.values())
         if rules.points_total is not None and total_points > rules.points_total:
             problems.append(("too_many_points", {"points": total_points, "allowed": rules.points_total}))
-        if rules.max_points_per_idea is not None and any(
-            p > rules.max_points_per_idea for p in choices.values()
-        ):
-            problems.append(("points_per_idea", {"allowed": rules.max_points_per_idea}))
+    per_idea = MAX_POINTS
+    if rules.method == CUMULATIVE and rules.max_points_per_idea is not None:
+        per_idea = min(per_idea, rules.max_points_per_idea)
+    # Every channel (web, code, API, paper) comes through here; places on ranking ballots are checked below.
+    if rules.method != RANKING and any(points > per_idea for points in choices.values()):
+        problems.append(("points_per_idea", {"allowed": per_idea}))
     if rules.method == RANKING and sorted(choices.values()) != list(range(1, count + 1)):
         problems.append(("ranking_places", {"count": count}))
     return problems

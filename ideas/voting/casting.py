@@ -9,6 +9,10 @@ what the chosen ideas cost the public budget: each idea's net cost, after partne
 Concurrency: the register's unique constraint lets only one of many simultaneous first ballots in; the others,
 and every change, take the envelope's row lock and replace it whole, so the box always holds one complete, valid
 submission per voter: the newest.
+
+Speed limit: a change of a cast ballot (never a first ballot) counts against the person's budget, per voter key
+whatever the channel or address (ideas/limits.py ACTION_LIMITS["ballot_change"]); over it, cast raises
+limits.Limited and the ballot cast before stays as it was.
 """
 
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ideas import limits
 from ideas.models import BallotRules, BudgetRound, Channel, Idea, SealedBallot, VoterRecord
 from ideas.phases import Feature, phase_allows
 from ideas.statuses import Status
@@ -152,6 +157,7 @@ def cast(budget_round, person, *, channel, choices, birth_year=None, moment=None
                 _("You have already voted in this round (%(channel)s).")
                 % {"channel": Channel(registered.channel).label}
             )
+        limits.take("ballot_change", account=voter_key)
         envelope.sealed, envelope.fingerprint, envelope.area = sealed, fingerprint, area
         envelope.save(update_fields=["sealed", "fingerprint", "area"])
     return Receipt(fingerprint, area.pk if area else None)

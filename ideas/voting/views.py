@@ -217,6 +217,15 @@ def ballot_form(request, page, voter_class=OnlineVoter):
             new_receipt = voter.cast(choices)
         except VoteRefused as refused:
             errors = refused.messages
+        except limits.Limited as limited:
+            # Too many changes of the ballot (casting.cast, ideas/limits.py): the review again, with the choices
+            # kept, answered 429 with Retry-After; the ballot cast before stays as it was.
+            response = _render_review(
+                request, page, voter, form, rules, ideas, area, choices, [limited.message]
+            )
+            response.status_code = 429
+            response["Retry-After"] = str(limited.retry_after)
+            return response
         else:
             voter.after_cast(new_receipt)
             return _render_done(request, page, new_receipt, by_code=voter_class is CodeVoter)

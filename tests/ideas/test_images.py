@@ -10,6 +10,15 @@ from PIL import Image
 from ideas.images import clean_image
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    # The assertions read the English messages; without a request the active language is the site's, Latvian.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def photo(format_="JPEG", size=(640, 480), exif_gps=False, name="photo.jpg"):
     image = Image.new("RGB", size, (40, 120, 60))
     buffer = io.BytesIO()
