@@ -244,7 +244,7 @@ def test_sign_up_errors_are_shown_per_field_and_keep_what_was_typed(client, resi
     client.force_login(resident)
     data = sign_up_data(
         registration_number="123",
-        name="SIA Nulles\x00Baits",
+        name="",
         description="Teksts, ko nedrīkst pazaudēt.",
         authorised="",
         logo=SimpleUploadedFile("logo.png", b"not a picture", content_type="image/png"),
@@ -257,6 +257,15 @@ def test_sign_up_errors_are_shown_per_field_and_keep_what_was_typed(client, resi
     assert "Teksts, ko nedrīkst pazaudēt." in html
     assert 'value="ilze@partneris.example"' in html
     assert "please choose it again" in html
+    assert not Organisation.objects.filter(contact_email="ilze@partneris.example").exists()
+
+
+def test_a_nul_character_in_the_sign_up_is_refused_before_the_form(client, resident):
+    """config/middleware.py refuses a NUL in any posted field with one message; nothing is stored."""
+    client.force_login(resident)
+    response = client.post("/en/partners/join/", sign_up_data(name="SIA Nulles\x00Baits"))
+    assert response.status_code == 400
+    assert "NUL character" in text(response)
     assert not Organisation.objects.filter(contact_email="ilze@partneris.example").exists()
 
 
@@ -338,6 +347,9 @@ def test_withdrawing_is_post_only_and_only_for_ones_own_pledges(client, rep, org
 
     client.force_login(rep)
     response = client.post(url, {f"withdraw-{pledge.pk}-reason": "Budget\x00 cut"})
+    assert response.status_code == 400
+    assert "NUL character" in text(response)
+    response = client.post(url, {f"withdraw-{pledge.pk}-reason": "x" * 5000})
     assert response.status_code == 400
     assert f'id="id_withdraw-{pledge.pk}-reason_error"' in text(response)
     assert Pledge.objects.get(pk=pledge.pk).state == "offered"
