@@ -9,7 +9,9 @@ class HomeConfig(AppConfig):
     verbose_name = _("Website")
 
     def ready(self):
-        from home import exports
+        from home import exports, page_cache
 
         # No admin export (CSV or XLSX) may carry a formula from residents' text (home/exports.py).
         exports.install()
+        # Publishing a page or changing what public pages show empties the anonymous page cache.
+        page_cache.connect_purging()

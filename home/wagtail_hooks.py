@@ -1,8 +1,10 @@
 """Wagtail admin registration of the website app: snippets, site settings and event registrations."""
 
+import django_filters
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.contrib.settings.registry import registry as settings_registry
@@ -38,20 +40,52 @@ class WebsiteSnippetGroup(SnippetViewSetGroup):
     menu_order = 300
 
 
+class EventRegistrationFilterSet(WagtailFilterSet):
+    """Filters of the registrations listing. Without a status chosen, unconfirmed registrations (whose
+    registrant has not opened the e-mailed link, home/registrations.py) are left out: they are not attendees."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=EventRegistration.Status.choices,
+        empty_label=_("All but unconfirmed"),
+    )
+
+    class Meta:
+        model = EventRegistration
+        fields = ["status", "event", "language"]
+
+
 class EventRegistrationIndexView(IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("event")
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        valid = self.filters is not None and self.filters.is_valid()
+        if not (valid and self.filters.form.cleaned_data.get("status")):
+            queryset = queryset.exclude(status=EventRegistration.Status.PENDING)
+        return queryset
+
 
 class EventRegistrationViewSet(ModelViewSet):
-    """Registrations for events: editors list, filter, search and export them (CSV or XLSX)."""
+    """Registrations for events: editors list, filter, search and export them (CSV or XLSX). The listing and
+    its export leave unconfirmed registrations out unless the status filter asks for them."""
 
     model = EventRegistration
     icon = "user"
     menu_label = _("Event registrations")
-    list_display = ["name", "email", "event", "status", "language", "created_at"]
-    list_filter = ["status", "event", "language"]
-    list_export = ["event", "name", "email", "status", "language", "created_at", "cancelled_at"]
+    list_display = ["name", "email", "event", "status", "language", "created_at", "confirmed_at"]
+    filterset_class = EventRegistrationFilterSet
+    list_export = [
+        "event",
+        "name",
+        "email",
+        "status",
+        "language",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+    ]
     export_filename = "event-registrations"
     search_fields = ["name", "email"]
     ordering = ["-created_at"]

@@ -6,7 +6,9 @@ to show. Idempotent like the rest of the demo: nothing is added when the round e
 The vote runs through the real path: the round gets counting keys (the demo's private key is kept only in
 memory), the made-up voters are put on the census list and cast sealed ballots online, with handed-out codes and
 (when the demo staff users exist) on paper while the round's voting is open; then voting closes and the count
-opens the ballot box with the private key (ideas/voting/closing.start_count).
+opens the ballot box with the private key (ideas/voting/closing.start_count). That count also stores what the
+results page shows beside the outcome (RoundResult.comparison: Equal Shares against greedy, counted costs,
+participation), so the demo's results page never recounts either.
 
 The people are made up: synthetic personal codes, kept only as keyed hashes like real ones.
 

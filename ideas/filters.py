@@ -90,6 +90,25 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# The largest id a client may name (64-bit database integers; ids start at 1): a bigger number is refused as a
+# value, never sent to the database. Also the API's (ideas/api/schema.py, ideas/api/partners.py).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class RoundFilter(django_filters.ModelChoiceFilter):
+    """A budget round by its id (`?round=`), for every list that has one (ideas here; results, deliveries and
+    workshops in ideas/api/): a round that does not exist is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Budget round (its id)"))
+        kwargs.setdefault("queryset", BudgetRound.objects.all())
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("There is no budget round with the id “%(value)s”.")}
+        )
+        super().__init__(*args, **kwargs)
+
+
 def _default_locale_rows(model):
     # Ideas point at the row of the default language; the code is the same in every language.
     return model.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
@@ -129,11 +148,7 @@ class IdeaFilter(django_filters.FilterSet):
         method="search",
         max_length=200,
     )
-    round = django_filters.ModelChoiceFilter(
-        label=_("Budget round (its id)"),
-        queryset=BudgetRound.objects.all(),
-        error_messages={"invalid_choice": _("There is no budget round with the id “%(value)s”.")},
-    )
+    round = RoundFilter()
     ordering = django_filters.ChoiceFilter(
         label=_("Order: newest, most_supported or random"),
         choices=Ordering.choices,

@@ -55,6 +55,7 @@ ACTION_LIMITS = {
     "follow": {"account": (60, 10 * MINUTE), "address": (600, 10 * MINUTE)},  # following; stopping is free
     "report": {"account": (10, HOUR), "address": (100, HOUR)},  # reports of ideas and comments
     "ballot_change": {"account": (10, HOUR)},  # replacing one's cast ballot
+    "registration": {"account": (3, DAY), "address": (30, DAY)},  # events; account = e-mail address
 }
 
 
@@ -78,6 +79,7 @@ def wait_message(action: str, retry_after: int) -> str:
         "follow": gettext("You have followed many ideas in a short time."),
         "report": gettext("You have sent many reports in a short time."),
         "ballot_change": gettext("You have changed your ballot many times in a short time."),
+        "registration": gettext("Many registrations came from your network or with this e-mail address."),
     }.get(action, gettext("You have done this many times in a short time."))
     if minutes > 90:
         hours = math.ceil(minutes / 60)

@@ -12,23 +12,36 @@ import random
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from home import chrome
 from home.listing import paginate
-from ideas import participation
+from ideas import l10n, participation
 from ideas.delivery_views import idea_delivery
 from ideas.filters import IdeaFilter
 from ideas.forms import CommentForm, IdeaForm, IdeaImageFormSet, ReportForm
 from ideas.limits import client_address
-from ideas.models import Area, Category, Comment, Follow, Idea, Organisation, Pledge, StatusChange, Support
-from ideas.models.rounds import localized_names
+from ideas.models import (
+    Area,
+    Category,
+    Comment,
+    Follow,
+    Idea,
+    Organisation,
+    PartnersPage,
+    Pledge,
+    StatusChange,
+    Support,
+)
 from ideas.partners import pledges
 from ideas.partners.forms import InterestForm, PledgeForm, add_service_errors
 from ideas.partners.organisations import organisations_of
@@ -78,8 +91,9 @@ def idea_list(request, page):
         messages.warning(request, " ".join(errors))
     sort = idea_filter.form.cleaned_data.get("ordering") or "newest"
     view = "map" if request.GET.get("view") == "map" else "list"
-    # Names in the active language, fetched once for the filters and the cards.
-    category_names, area_names = localized_names(Category), localized_names(Area)
+    # Names in the active language and the filters' choices, one query per model for the filters and the cards.
+    category_names, category_choices = l10n.names_and_choices(Category)
+    area_names, area_choices = l10n.names_and_choices(Area)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -91,8 +105,8 @@ def idea_list(request, page):
         "sort": sort,
         "view": view,
         "query_string": query.urlencode(),
-        "categories": _choices(Category, category_names),
-        "areas": _choices(Area, area_names),
+        "categories": category_choices,
+        "areas": area_choices,
         "statuses": [(status.value, status.label) for status in Status if status in PUBLIC],
         "can_add": request.user.has_perm("ideas.add_idea", budget_round),
         "category_names": category_names,
@@ -103,30 +117,25 @@ def idea_list(request, page):
         located = [idea for idea in ideas if idea.has_location]
         context["map_points"] = [_map_point(page, idea, context) for idea in located]
     ideas_page = paginate(request, ideas, IDEAS_PER_PAGE)
-    # A list, so that the cards read the `backer_total` set on these very objects.
-    ideas_page.object_list = list(ideas_page.object_list)
-    _count_backers(ideas_page.object_list)
+    # The page's cards with their backers counted in the same query: the same slice the paginator took, annotated
+    # only here so that counting all matching ideas does not count every idea's backers too.
+    bottom = (ideas_page.number - 1) * IDEAS_PER_PAGE
+    ideas_page.object_list = ideas.annotate(backer_total=_backer_total())[bottom : bottom + IDEAS_PER_PAGE]
     context["ideas_page"] = ideas_page
     return TemplateResponse(request, "ideas/budget_round_page.html", context)
 
 
-def _count_backers(ideas):
-    """Set `backer_total` (organisations with confirmed or fulfilled pledges) on the ideas of one list page, in
-    one query however many ideas there are, for the cards' "Backed by" badge."""
-    totals = dict(
-        Pledge.objects.filter(idea__in=[idea.pk for idea in ideas], state__in=Pledge.COUNTED)
+def _backer_total():
+    """How many organisations back an idea with confirmed or fulfilled pledges, for the cards' "Backed by"
+    badge: a subquery of the list's own query, so a list page costs the same however many ideas it shows."""
+    totals = (
+        Pledge.objects.filter(idea=OuterRef("pk"), state__in=Pledge.COUNTED)
         .order_by()
         .values("idea")
         .annotate(total=Count("organisation", distinct=True))
-        .values_list("idea", "total")
+        .values("total")
     )
-    for idea in ideas:
-        idea.backer_total = totals.get(idea.pk, 0)
-
-
-def _choices(model, names):
-    rows = model.objects.filter(locale__language_code="lv").values_list("code", "translation_key")
-    return sorted(((code, names[key]) for code, key in rows), key=lambda choice: choice[1])
+    return Coalesce(Subquery(totals, output_field=IntegerField()), 0)
 
 
 def _map_point(page, idea, context):
@@ -140,34 +149,47 @@ def _map_point(page, idea, context):
     }
 
 
-def _get_idea(request, page, idea_id):
-    idea = (
-        Idea.objects.filter(round=page.budget_round, pk=idea_id)
-        .select_related("category", "area", "round", "author__resident_profile", "merged_into")
-        .first()
+def _get_idea(request, page, idea_id, for_page=False):
+    ideas = Idea.objects.filter(round=page.budget_round, pk=idea_id).select_related(
+        "category", "area", "round", "author__resident_profile", "merged_into"
     )
+    if for_page:
+        # What the idea's page shows next to the idea, in the same query (_page_facts).
+        supports = (
+            Support.objects.filter(idea=OuterRef("pk")).order_by().values("idea").annotate(n=Count("pk"))
+        )
+        ideas = ideas.annotate(
+            page_support_total=Coalesce(Subquery(supports.values("n"), output_field=IntegerField()), 0),
+            page_category_name=l10n.localized_name_of("category"),
+            page_area_name=l10n.localized_name_of("area"),
+            page_has_merged=Exists(Idea.objects.filter(merged_into=OuterRef("pk"), status=Status.MERGED)),
+        )
+    idea = ideas.first()
     if idea is None or not request.user.has_perm("ideas.view_idea", idea):
         raise Http404(_("This idea does not exist or is not public."))
     return idea
 
 
 def idea_detail(request, page, idea_id):
-    idea = _get_idea(request, page, idea_id)
+    idea = _get_idea(request, page, idea_id, for_page=True)
     if idea.status == Status.MERGED and idea.merged_into_id:
         return redirect(page.idea_url(idea.merged_into), permanent=True)
     return _render_detail(request, page, idea)
 
 
-def _backing(idea):
+def _backing(request, page, idea):
     """The organisations whose confirmed or fulfilled pledges back the idea, each with its partner page and
-    those pledges, for the "Backed by" block."""
-    partners = partners_page()
-    backing = {}
-    for pledge in (
+    those pledges, for the "Backed by" block. The partners page is looked for only when there are pledges."""
+    pledges = list(
         Pledge.objects.filter(idea=idea, state__in=Pledge.COUNTED)
         .select_related("organisation")
         .order_by("organisation__name", "organisation_id", "created_at", "pk")
-    ):
+    )
+    if not pledges:
+        return []
+    partners = _partners_page(request, page)
+    backing = {}
+    for pledge in pledges:
         organisation = pledge.organisation
         if organisation.pk not in backing:
             backing[organisation.pk] = {
@@ -177,6 +199,55 @@ def _backing(idea):
             }
         backing[organisation.pk]["pledges"].append(pledge)
     return list(backing.values())
+
+
+def _partners_page(request, page):
+    """partners_page() without a query when the partners page of the active language is a child of its home page:
+    the site chrome read those rows already (home/chrome.py)."""
+    page_chrome = chrome.for_request(request, page)
+    home = page_chrome.home()
+    partners_type = ContentType.objects.get_for_model(PartnersPage)
+    if home is not None:
+        for row in page_chrome.children(home):
+            is_partners = row.content_type_id == partners_type.pk
+            if is_partners and row.live and not row.private and row.language == page_chrome.language:
+                return row.specific_deferred
+    return partners_page()
+
+
+def _page_facts(idea):
+    """(support count, category name, area name, whether ideas were merged into it) for the idea's page: from
+    the annotations of _get_idea(for_page=True), else read now (a page shown again after a form was sent)."""
+    if hasattr(idea, "page_support_total"):
+        return (
+            idea.page_support_total,
+            idea.page_category_name or "",
+            idea.page_area_name or "",
+            idea.page_has_merged,
+        )
+    return (
+        idea.supports.count(),
+        idea.category.localized_name() if idea.category else "",
+        idea.area.localized_name() if idea.area else "",
+        True,
+    )
+
+
+def _comments(idea):
+    """The idea's top-level comments, oldest first, each with its replies as `thread_replies`, in one query."""
+    comments = list(
+        Comment.objects.filter(idea=idea)
+        .select_related("author__resident_profile")
+        .order_by("created_at", "pk")
+    )
+    top = [comment for comment in comments if comment.parent_id is None]
+    replies = {comment.pk: [] for comment in top}
+    for comment in comments:
+        if comment.parent_id in replies:
+            replies[comment.parent_id].append(comment)
+    for comment in top:
+        comment.thread_replies = replies[comment.pk]
+    return top
 
 
 def _verified_organisations(user):
@@ -204,24 +275,21 @@ def _business_forms(user, idea, pledge_form=None, interest_form=None):
 def _render_detail(request, page, idea, comment_form=None, status=200, pledge_form=None, interest_form=None):
     user = request.user
     pledge_form, interest_form = _business_forms(user, idea, pledge_form, interest_form)
-    comments = list(
-        Comment.objects.filter(idea=idea, parent__isnull=True)
-        .select_related("author__resident_profile")
-        .prefetch_related("replies__author__resident_profile")
-    )
+    comments = _comments(idea)
+    support_count, category_name, area_name, has_merged = _page_facts(idea)
     context = {
         "page": page,
         "idea": idea,
         "breadcrumb_current": idea.title,
         # Status changes and every pledge change, oldest first (ideas/partners/views.py idea_history).
         "history": idea_history(idea),
-        "backing": _backing(idea),
+        "backing": _backing(request, page, idea),
         "pledge_form": pledge_form,
         "interest_form": interest_form,
         "images": idea.images.all(),
         "comments": comments,
-        "comment_count": sum(1 + len(c.replies.all()) for c in comments),
-        "support_count": idea.supports.count(),
+        "comment_count": sum(1 + len(c.thread_replies) for c in comments),
+        "support_count": support_count,
         "supported": user.is_authenticated and Support.objects.filter(idea=idea, user=user).exists(),
         "following": user.is_authenticated and Follow.objects.filter(idea=idea, user=user).exists(),
         "can": {
@@ -231,9 +299,9 @@ def _render_detail(request, page, idea, comment_form=None, status=200, pledge_fo
         "can_hide_comments": user.has_perm("ideas.hide_comment", idea),
         "comment_form": comment_form or CommentForm(),
         # A draft may have neither yet.
-        "category_name": idea.category.localized_name() if idea.category else "",
-        "area_name": idea.area.localized_name() if idea.area else "",
-        "merged_ideas": idea.merged_ideas.filter(status=Status.MERGED),
+        "category_name": category_name,
+        "area_name": area_name,
+        "merged_ideas": idea.merged_ideas.filter(status=Status.MERGED) if has_merged else [],
         "map_point": {"lat": float(idea.latitude), "lng": float(idea.longitude), "title": idea.title}
         if idea.has_location
         else None,

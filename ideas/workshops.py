@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -115,7 +117,7 @@ class Outcome:
 def outcome_of(event, *, public_only=True):
     """The Outcome of a workshop (either language version may be passed)."""
     original = original_of(event)
-    registrations = original.registrations.exclude(status=EventRegistration.Status.CANCELLED)
+    registrations = original.registrations.filter(status__in=EventRegistration.HOLDING)
     ideas = Idea.objects.filter(workshop=original).select_related("round").order_by("created_at", "pk")
     if public_only:
         ideas = ideas.public()
@@ -126,6 +128,73 @@ def outcome_of(event, *, public_only=True):
         codes_handed_out=VotingCode.objects.filter(workshop=original).count(),
         ideas=list(ideas),
     )
+
+
+@dataclass
+class Summary:
+    """The line the round page shows under a workshop that has started: what `outcome_of` counts, read for all the
+    round's workshops in the workshop list's own query (round_workshop_summaries)."""
+
+    has_notes: bool = False
+    attended: int = 0
+    codes_handed_out: int = 0
+    idea_count: int = 0
+
+    @property
+    def is_empty(self):
+        return not (self.has_notes or self.attended or self.codes_handed_out or self.idea_count)
+
+
+def _count(queryset):
+    """A subquery counting the rows of `queryset` (COUNT without GROUP BY), 0 for none."""
+    counted = queryset.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def round_workshop_summaries(budget_round, locale_id):
+    """The round page's workshops (round_workshops) with, once each has started, its Summary: [(event, Summary or
+    None)], in one query however many workshops there are. Counted on each workshop's default-language original,
+    as outcome_of does (EventPage.registration_event)."""
+    original = (
+        EventPage.objects.filter(
+            translation_key=OuterRef("translation_key"), locale__language_code=settings.LANGUAGE_CODE
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    events = (
+        round_workshops(budget_round, locale_id)
+        .annotate(original_pk=Coalesce(Subquery(original), F("pk"), output_field=IntegerField()))
+        .annotate(
+            summary_notes=Subquery(
+                WorkshopOutcome.objects.filter(event_id=OuterRef("original_pk"))
+                .order_by("pk")
+                .values("notes")[:1]
+            ),
+            summary_attended=_count(
+                EventRegistration.objects.filter(event_id=OuterRef("original_pk"), attended=True).filter(
+                    status__in=EventRegistration.HOLDING
+                )
+            ),
+            summary_codes=_count(VotingCode.objects.filter(workshop_id=OuterRef("original_pk"))),
+            summary_ideas=_count(Idea.objects.filter(workshop_id=OuterRef("original_pk")).public()),
+        )
+    )
+    now = timezone.now()
+    return [
+        (
+            event,
+            Summary(
+                has_notes=bool(event.summary_notes),
+                attended=event.summary_attended,
+                codes_handed_out=event.summary_codes,
+                idea_count=event.summary_ideas,
+            )
+            if now >= event.start
+            else None,
+        )
+        for event in events
+    ]
 
 
 # Permission and preconditions ------------------------------------------------------------------------------
@@ -194,8 +263,8 @@ def set_attendance(user, event, attended_registration_ids):
     except (TypeError, ValueError) as error:
         raise Invalid({"attended": [_("Choose attendees from the workshop's registrations.")]}) from error
     with transaction.atomic():
-        registrations = original.registrations.select_for_update().exclude(
-            status=EventRegistration.Status.CANCELLED
+        registrations = original.registrations.select_for_update().filter(
+            status__in=EventRegistration.HOLDING
         )
         known = set(registrations.values_list("pk", flat=True))
         if not wanted <= known:
@@ -234,7 +303,7 @@ def enter_idea_for_attendee(user, event, registration, *, consent, credited_to, 
     if not isinstance(registration, EventRegistration) or registration.event_id != original.pk:
         raise Invalid({"registration": [_("Choose someone who registered for this workshop.")]})
     registration.refresh_from_db(fields=["attended", "status", "user"])
-    if not registration.attended or registration.status == EventRegistration.Status.CANCELLED:
+    if not registration.attended or registration.status not in EventRegistration.HOLDING:
         raise Invalid(
             {
                 "registration": [

@@ -7,6 +7,7 @@ Every variable read here is listed in README.md and .env.example.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -65,8 +66,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a fresh nonce per response; outside the page cache, which swaps in the fresh
+    # nonce on a hit (config/csp.py, the CSP block below).
+    "config.csp.KopaCSPMiddleware",
     # Before sessions and every lookup: a NUL in a request is a 400, not a database error (config/middleware.py).
     "config.middleware.RefuseNulMiddleware",
+    # Whole pages for visitors without a session, before any session or database work (home/page_cache.py).
+    "home.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,8 +116,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database: every app server sees every login.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous pages are kept this many seconds at most (home/page_cache.py); changes purge them sooner.
+KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=True)
+KOPA_PAGE_CACHE_SECONDS = env.int("KOPA_PAGE_CACHE_SECONDS", default=120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -271,6 +283,8 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# No avatars from gravatar.com: they would send hashed staff e-mail addresses to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # "Translate this page" makes a draft, never a live copy in the source language: wagtail-localize would otherwise
 # publish it at once when the source is live, whoever asks. Translations go live through the moderators'
 # workflow (home/translation_review.py).
@@ -316,6 +330,33 @@ if MEDIA_S3_BUCKET:
             "querystring_auth": False,
         },
     }
+
+# Content-Security-Policy (django-csp; config/csp.py, tests/test_csp.py) -----------------------------------------
+# Public pages run only the site's own files: no 'unsafe-inline', an inline <script> or <style> needs
+# nonce="{{ request.csp_nonce }}" (the one way to the nonce, so the page cache can replace it). Style attributes
+# are refused, so bars take a width class (kopa.css .pct-N); scripts may still set element.style (CSSOM), which
+# Leaflet does. config/csp.py adds the map tile server and the media storage to img-src and the eID provider to
+# form-action, from MAP_TILES_URL, STORAGES and SOCIALACCOUNT_PROVIDERS.
+# The admins carry inline scripts and styles of their own: there the same policy is only reported.
+CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+# templates/500.html is rendered without a request, hence without a nonce; its one <style> is allowed by hash
+# (tests/test_csp.py recomputes it).
+CSP_500_STYLE_HASH = "'sha256-t/0ZRD0qa6SJXgf1wzpMBrqMVaS21nikCGTo1bVP1bk='"
+_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE, CSP_500_STYLE_HASH],
+    "img-src": [SELF, "data:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}
+CONTENT_SECURITY_POLICY = {"EXCLUDE_URL_PREFIXES": CSP_ADMIN_PREFIXES, "DIRECTIVES": _CSP_DIRECTIVES}
+# frame-ancestors means nothing in a report-only policy (browsers warn); X-Frame-Options guards the admin.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {name: value for name, value in _CSP_DIRECTIVES.items() if name != "frame-ancestors"}
+}
 
 # E-mail: EMAIL_URL such as smtp+tls://user:password@mail.example.lv:587; console output by default.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

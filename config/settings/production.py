@@ -41,3 +41,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 DEMO_USERS_ALLOWED = False
+
+# A worker keeps its database connection between requests (checked before reuse): opening one costs more than a
+# ballot's queries (bench/ballots_load.py). `?conn_max_age=` in DATABASE_URL still decides when given.
+if "conn_max_age" not in env("DATABASE_URL", default=""):
+    DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -16,3 +16,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAILADMIN_BASE_URL = "http://testserver"
 MAP_TILES_URL = ""  # no tile requests leave the machine in tests
 VOTING_KEY = "test-only-voting-key"
+KOPA_PAGE_CACHE = False  # tests measure real renders; tests/test_page_cache.py switches it on

@@ -1,7 +1,7 @@
 """Events: an index per language and the events themselves, with residents' registrations.
 
-Registrations are handled by home/registrations.py (rules) and the routes of EventPage (register, cancel);
-editors list and export them through the viewset in home/wagtail_hooks.py.
+Registrations are handled by home/registrations.py (rules) and the routes of EventPage (register, confirm,
+cancel); editors list and export them through the viewset in home/wagtail_hooks.py.
 """
 
 import uuid
@@ -183,15 +183,23 @@ class EventPage(RoutablePageMixin, Page):
 
     @path("")
     def event_view(self, request):
-        from home.registrations import RegistrationForm
+        from home.registrations import RegistrationForm, initial_for
 
-        return self.render(request, context_overrides={"form": RegistrationForm()})
+        return self.render(
+            request, context_overrides={"form": RegistrationForm(initial=initial_for(request.user))}
+        )
 
     @path("register/", name="register")
     def register_view(self, request):
         from home.registrations import register_view
 
         return register_view(request, self)
+
+    @path("registration/confirm/<path:token>/", name="confirm_registration")
+    def confirm_view(self, request, token):
+        from home.registrations import confirm_view
+
+        return confirm_view(request, self, token)
 
     @path("registration/<uuid:token>/cancel/", name="cancel_registration")
     def cancel_view(self, request, token):
@@ -205,12 +213,22 @@ class EventPage(RoutablePageMixin, Page):
 
 
 class EventRegistration(models.Model):
-    """A resident's place (or waiting-list place) at an event; the cancel link carries the token."""
+    """A resident's place (or waiting-list place) at an event; the cancel link carries the token.
+
+    A registration made on the website starts as PENDING and takes nothing until the registrant opens the
+    signed link e-mailed to them (home/registrations.py `confirm`); then it takes a place, or a waiting-list
+    position in the order of confirmation (`confirmed_at`). Rows made directly (staff, the demo) default to
+    CONFIRMED.
+    """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Unconfirmed (e-mail not confirmed)")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITING = "waiting", _("On the waiting list")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Registrations that hold a place or a waiting-list position: the attendees staff see and count.
+    HOLDING = (Status.CONFIRMED, Status.WAITING)
 
     event = models.ForeignKey(
         EventPage, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
@@ -222,6 +240,12 @@ class EventRegistration(models.Model):
     token = models.UUIDField(_("cancel token"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # When the registrant confirmed their address: the order of the waiting list. Set by save() for rows that
+    # skip the e-mail round trip.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The last confirmation link e-mailed: no second e-mail within RESEND_AFTER, and stale PENDING rows
+    # (no link younger than CONFIRMATION_MAX_AGE) are deleted (home/registrations.py).
+    link_sent_at = models.DateTimeField(_("confirmation link sent at"), null=True, blank=True, editable=False)
     # Set by staff after a workshop (ideas/workshops.py); the account, when the registrant was logged in.
     attended = models.BooleanField(_("attended"), default=False)
     user = models.ForeignKey(
@@ -235,6 +259,13 @@ class EventRegistration(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs):
+        if self.confirmed_at is None and self.status in self.HOLDING:
+            self.confirmed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "confirmed_at"}
+        super().save(*args, **kwargs)
 
     class Meta:
         verbose_name = _("event registration")

@@ -26,12 +26,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from ideas.delivery import funded_ideas
-from ideas.models import BudgetRound, Delivery, DeliveryPhoto, DeliveryUpdate, Idea
+from ideas.filters import RoundFilter
+from ideas.models import Delivery, DeliveryPhoto, DeliveryUpdate, Idea
 from ideas.models.delivery import IMPACT_FIELDS
 from ideas.statuses import Status
 
 from .partners import state_field
-from .schema import errors
 from .serializers import lookups
 from .views import LanguageMixin
 
@@ -316,11 +316,7 @@ class DeliveryFilter(django_filters.FilterSet):
     `?late=true|false` (late: the planned completion has passed and the delivery is neither completed nor
     cancelled). An invalid value is a 400 naming the parameter."""
 
-    round = django_filters.ModelChoiceFilter(
-        label=_("Budget round (its id)"),
-        queryset=BudgetRound.objects.all(),
-        error_messages={"invalid_choice": _("There is no budget round with the id “%(value)s”.")},
-    )
+    round = RoundFilter()
     state = django_filters.ChoiceFilter(
         label=_("Delivery state"),
         choices=Delivery.State.choices,
@@ -365,12 +361,12 @@ FUNDED_IDEA_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
 @extend_schema_view(
     list=extend_schema(
         summary="Funded ideas with their delivery: state, dates, money, green impact, milestones and updates",
-        responses={200: FundedIdeaSerializer(many=True), **errors(400, 404)},
+        responses={200: FundedIdeaSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One funded idea with its delivery, by the idea's id",
         parameters=[FUNDED_IDEA_ID],
-        responses={200: FundedIdeaSerializer, **errors(400, 404)},
+        responses={200: FundedIdeaSerializer},
     ),
 )
 class DeliveryViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):

@@ -28,16 +28,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from home.models import EventPage, EventRegistration
-from ideas.models import BudgetRound, Idea, Organisation, Pledge, PledgeChange, VotingCode, WorkshopOutcome
+from ideas.filters import MAX_ID, RoundFilter
+from ideas.models import Idea, Organisation, Pledge, PledgeChange, VotingCode, WorkshopOutcome
 from ideas.partners import pledges as pledge_service
 from ideas.partners.organisations import organisations_of
 
-from .schema import errors
 from .serializers import lookups
 from .views import LanguageMixin, _front_door
-
-# The largest id a client may name; a bigger number is refused as a value, never sent to the database.
-MAX_ID = 2**63 - 1
 
 Kind = Pledge.Kind
 
@@ -156,7 +153,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Verified organisations backing ideas, with their pledge totals",
-        responses={200: OrganisationSerializer(many=True), **errors(400, 404)},
+        responses={200: OrganisationSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One verified organisation, found by its address name (slug)",
@@ -168,7 +165,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
                 description="The organisation's address name.",
             )
         ],
-        responses={200: OrganisationDetailSerializer, **errors(400, 404)},
+        responses={200: OrganisationDetailSerializer},
     ),
 )
 class OrganisationViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
@@ -365,7 +362,7 @@ def _step_schema(summary):
         summary=summary,
         request=PledgeReasonSerializer,
         parameters=[PLEDGE_ID],
-        responses={200: PledgeSerializer, **errors(400, 403, 404)},
+        responses={200: PledgeSerializer},
     )
 
 
@@ -373,7 +370,7 @@ def _step_schema(summary):
     retrieve=extend_schema(
         summary="One pledge of an organisation one acts for (moderators: any pledge), with its history",
         parameters=[PLEDGE_ID],
-        responses={200: PledgeSerializer, **errors(400, 403, 404)},
+        responses={200: PledgeSerializer},
     )
 )
 class PledgeViewSet(LanguageMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -400,13 +397,13 @@ class PledgeViewSet(LanguageMixin, mixins.RetrieveModelMixin, viewsets.GenericVi
     @extend_schema(
         methods=["GET"],
         summary="The pledges of the organisations one acts for, in every state, with their history",
-        responses={200: PledgeSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: PledgeSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
         summary="Offer a pledge for an organisation one acts for (it waits for a moderator's confirmation)",
         request=PledgeCreateSerializer,
-        responses={201: PledgeSerializer, **errors(400, 403)},
+        responses={201: PledgeSerializer},
     )
     @action(detail=False, methods=["get", "post"])
     def mine(self, request):
@@ -481,8 +478,8 @@ def workshop_outcomes(pages):
     original_of = {page.pk: originals.get(page.translation_key, page.pk) for page in pages}
     event_ids = set(original_of.values())
     notes = dict(WorkshopOutcome.objects.filter(event_id__in=event_ids).values_list("event_id", "notes"))
-    registrations = EventRegistration.objects.filter(event_id__in=event_ids).exclude(
-        status=EventRegistration.Status.CANCELLED
+    registrations = EventRegistration.objects.filter(event_id__in=event_ids).filter(
+        status__in=EventRegistration.HOLDING
     )
     counts = {
         row["event_id"]: row
@@ -595,12 +592,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
 class WorkshopFilter(django_filters.FilterSet):
     """`?round=` narrows the workshops to one budget round."""
 
-    round = django_filters.ModelChoiceFilter(
-        field_name="budget_round",
-        label=_("Budget round (its id)"),
-        queryset=BudgetRound.objects.all(),
-        error_messages={"invalid_choice": _("There is no budget round with the id “%(value)s”.")},
-    )
+    round = RoundFilter(field_name="budget_round")
 
     class Meta:
         model = EventPage
@@ -615,12 +607,12 @@ WORKSHOP_ID = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(
         summary="Budget think-tank workshops in the request language, soonest first, with their outcomes",
-        responses={200: WorkshopSerializer(many=True), **errors(400, 404)},
+        responses={200: WorkshopSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One workshop page in the request language",
         parameters=[WORKSHOP_ID],
-        responses={200: WorkshopSerializer, **errors(400, 404)},
+        responses={200: WorkshopSerializer},
     ),
 )
 class WorkshopViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,8 +1,8 @@
 """The public API, version 1: a router for the resources (organisations, pledges and workshops in
 ideas/api/partners.py; the delivery of funded ideas in ideas/api/delivery.py), the token endpoint, the schema and
-its docs page."""
+its docs page; any other address under /api/v1/ is a JSON 404."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import delivery, partners, views, voting
@@ -28,4 +28,7 @@ urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    # Last: any other address ending in "/" (whatever it holds, line breaks too) is the API's JSON 404; one
+    # without the "/" is first redirected to it by CommonMiddleware, as before.
+    re_path(r"^[\s\S]*/$", views.NotFoundView.as_view()),
 ]

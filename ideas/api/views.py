@@ -21,7 +21,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -410,6 +410,20 @@ class SchemaView(LanguageMixin, SpectacularAPIView):
 
     default_language = "en"
     reject_unknown_language = False
+
+
+@extend_schema(exclude=True)
+class NotFoundView(LanguageMixin, APIView):
+    """Any other address under /api/v1/ (the last route of ideas/api/urls.py), including one whose id is no id
+    (`/api/v1/delivery/abc/`): the API's JSON 404, never the website's HTML page."""
+
+    permission_classes = [AllowAny]
+    reject_unknown_language = False
+
+    def not_found(self, request, *args, **kwargs):
+        raise NotFound
+
+    get = post = put = patch = delete = options = not_found
 
 
 class DocsView(SpectacularSwaggerView):

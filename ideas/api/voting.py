@@ -3,9 +3,11 @@ results with their counted .pb files and receipts. Routes in ideas/api/urls.py; 
 ideas/voting/casting.py, as on the website. A cast ballot is sealed: nobody, the voter included, can read its
 choices back before the count, so GET answers with the receipt only."""
 
+import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ideas.counting import RULES
+from ideas.filters import RoundFilter
 from ideas.models import BudgetRound, Channel, CountedReceipt, CountJob, RoundResult
 from ideas.voting.casting import VoteRefused, cast, current_receipt
 from ideas.voting.closing import CannotCount, start_count
@@ -137,7 +140,12 @@ class RoundResultSerializer(serializers.ModelSerializer):
     """A published count: rule, engine, the counted file's SHA-256 and where to download it, outcome and the
     explanation of every idea."""
 
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The code of the area whose ballots were counted; null for a round counted as a whole."),
+    )
     pb_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -161,20 +169,32 @@ class RoundResultSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(f"/api/v1/results/{result.pk}/pb/")
 
 
+class RoundResultFilter(django_filters.FilterSet):
+    """`?round=` narrows the results to one budget round."""
+
+    round = RoundFilter()
+
+    class Meta:
+        model = RoundResult
+        fields = ["round"]
+
+
 class RoundResultViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Published results, newest first; `?round=` narrows to one round."""
 
     serializer_class = RoundResultSerializer
-    filterset_fields = ["round"]
-    ordering = ["-created_at"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RoundResultFilter
 
     def get_queryset(self):
         # Only published counts: a count is a private preview for staff until it is published (voting/results.py).
-        return (
+        results = (
             RoundResult.objects.filter(published_at__isnull=False)
             .select_related("area")
             .order_by("-created_at", "-pk")
         )
+        # The counted file is large and only the `pb` download sends it; nothing here reads the comparison.
+        return results if self.action == "pb" else results.defer("pb_file", "comparison")
 
     @extend_schema(responses={(200, "text/plain"): str})
     @action(detail=True, methods=["get"])

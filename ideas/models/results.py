@@ -1,7 +1,8 @@
 """Published results: an immutable snapshot of one count of a round (or of one area of it).
 
 Made by ideas/voting/results.py (`count_round`, wired to `manage.py count_round`). The snapshot keeps the exact
-`.pb` file that was counted and its SHA-256, so anyone can download it and recount it with any Pabulib tool.
+`.pb` file that was counted and its SHA-256, so anyone can download it and recount it with any Pabulib tool, and
+what the public results page shows from it (`comparison`), so that the page never recounts.
 """
 
 from django.conf import settings
@@ -36,6 +37,10 @@ class RoundResult(models.Model):
     pb_file = models.TextField(_("counted file (.pb)"))
     outcome = models.JSONField(_("outcome"), default=dict)
     explanations = models.JSONField(_("explanations"), default=dict)
+    # What the results page shows beside the outcome, computed once at the count (ideas/voting/comparison.py):
+    # Equal Shares and greedy side by side, each idea's counted costs, participation. Empty: the page computes it
+    # for each view without storing it (ideas/voting/results_page.page_data).
+    comparison = models.JSONField(_("comparison"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("counted at"), auto_now_add=True)
     # Empty: a private preview that staff check at the voting desk; residents see only published results.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)

@@ -3,12 +3,14 @@ ideas/wagtail_hooks.py): the ideas queue, comments, reports, and the snippets st
 categories, reason templates; the translatable ones get wagtail-localize's translate actions)."""
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, LocaleColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ideas.models import Area, BudgetRound, Category, Comment, Idea, ReasonTemplate, Report
@@ -25,6 +27,30 @@ PHASE_LABELS = {
     Phase.RESULTS: _("Results"),
     Phase.IMPLEMENTATION: _("Implementation"),
 }
+
+
+class ModeratorsOnly:
+    """Wagtail's chooser views ask only for admin access: an editor could read the title of any idea, a
+    resident's private draft too, by its id. Ideas are the moderators' (ideas.view_moderation_queue)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("ideas.view_moderation_queue"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IdeaChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    """The idea chooser (nothing in the project uses it; Wagtail registers one per snippet), for moderators."""
+
+    choose_view_class = type("ChooseView", (ModeratorsOnly, snippet_chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (ModeratorsOnly, snippet_chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type("ChosenView", (ModeratorsOnly, snippet_chooser.SnippetChosenView), {})
+    chosen_multiple_view_class = type(
+        "ChosenMultipleView", (ModeratorsOnly, snippet_chooser.SnippetChosenMultipleView), {}
+    )
+    create_view_class = type("CreateView", (ModeratorsOnly, snippet_chooser.SnippetCreateView), {})
 
 
 class IdeaViewSet(SnippetViewSet):
@@ -63,6 +89,7 @@ class IdeaViewSet(SnippetViewSet):
         "author_name": _("Author"),
     }
     export_filename = "ideas"
+    chooser_viewset_class = IdeaChooserViewSet
 
     @property
     def edit_view(self):

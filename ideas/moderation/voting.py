@@ -28,7 +28,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from ideas import lifecycle
-from ideas.counting.pabulib import parse_text
 from ideas.models import (
     Area,
     Ballot,
@@ -64,7 +63,7 @@ from ideas.voting.casting import VoteRefused, ballot_ideas, rules_for
 from ideas.voting.census import CensusFileError, load_census
 from ideas.voting.forms import BallotForm
 from ideas.voting.results import publish_results
-from ideas.voting.results_page import counted_costs, explanation_text
+from ideas.voting.results_page import explanation_text, stored_costs
 from ideas.voting.views import areas_by_name
 
 DESK = "voting_desk"
@@ -720,7 +719,7 @@ def preview(result):
     ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=result.round_id)}
     votes = result.outcome.get("votes", {})
     # Costs as counted (net of partners' co-funding), from the counted file: not today's idea values.
-    costs = counted_costs(parse_text(result.pb_file, source="result.pb"))
+    costs = stored_costs(result)
     rows = []
     for pid, explanation in result.explanations.items():
         idea = ideas.get(pid)

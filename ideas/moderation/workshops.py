@@ -91,7 +91,7 @@ class WorkshopIdeaForm(IdeaForm):
         super().__init__(*args, budget_round=event.budget_round, **kwargs)
         self.fields["registration"].queryset = (
             event.registrations.filter(attended=True)
-            .exclude(status=EventRegistration.Status.CANCELLED)
+            .filter(status__in=EventRegistration.HOLDING)
             .order_by("name", "pk")
         )
         # The attendee and what they agreed to come first, then the idea itself.
@@ -131,7 +131,7 @@ class WorkshopIndexView(WorkshopView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
-        active = ~Q(registrations__status=EventRegistration.Status.CANCELLED)
+        active = Q(registrations__status__in=EventRegistration.HOLDING)
         rows = workshops.workshops().annotate(
             registered=Count("registrations", filter=active, distinct=True),
             attended_count=Count(
@@ -266,7 +266,7 @@ class WorkshopDetailView(WorkshopView):
     def get_context_data(self, outcome_form=None, idea_form=None, code_form=None, **kwargs):
         event = self.event
         outcome = workshops.outcome_of(event, public_only=False)
-        registrations = event.registrations.exclude(status=EventRegistration.Status.CANCELLED).order_by(
+        registrations = event.registrations.filter(status__in=EventRegistration.HOLDING).order_by(
             "name", "pk"
         )
         return super().get_context_data(

@@ -10,6 +10,10 @@ Co-funding: the file counts each idea at its net cost (ideas/voting/pabulib_io.p
 co-funded ideas carry the official cost and the co-funding read back from that same file
 (ideas/counting/explain.with_cofunding), and the outcome's `cofunding` is the co-funding of the funded ideas, so
 the results page shows what was counted, whatever happens to the ideas or their pledges later.
+
+What else the results page shows (Equal Shares against greedy, each idea's counted costs, participation) is
+computed here too, once, and stored with the snapshot (RoundResult.comparison, ideas/voting/comparison.py): a view
+of the page reads it and never recounts.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from wagtail.log_actions import log
 
 from ideas.counting import RULES, count_election, parse_text
 from ideas.counting.explain import cofunding, with_cofunding
-from ideas.models import Area, BudgetRound, Idea, RoundResult, StatusChange
+from ideas.models import Area, Ballot, BudgetRound, Idea, RoundResult, StatusChange, VoterRecord
 from ideas.statuses import Status
+from ideas.voting import comparison
 from ideas.voting.pabulib_io import DEFAULT_RULE, export_round
 
 # The counting engine exposes no version: bump this when ideas/counting changes how it counts, so that every
@@ -86,6 +91,14 @@ def count_round(budget_round: BudgetRound, rule: str | None = None, area: Area |
             pb_file=text,
             outcome=outcome,
             explanations=_plain(with_cofunding(count.outcome.explanations, election)),
+            # Voting has closed and the box is open: the register no longer changes, so participation is
+            # stored with the count like the rest of what the results page shows.
+            comparison=comparison.build(
+                election,
+                count.rule,
+                comparison.participation(VoterRecord, Ballot, budget_round.pk, budget_round.voting_starts),
+                counted=count,
+            ),
         )
     return result
 

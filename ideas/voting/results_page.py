@@ -5,24 +5,22 @@ for anyone to recount.
 Everything about the count comes from the stored snapshot (ideas/voting/results.py), never from today's ideas:
 each idea's cost to the budget is the `cost` the counted file gave it, and a co-funded idea's official cost and
 partners' co-funding come from the file's `official_cost` and `cofunding` columns (ideas/voting/pabulib_io.py),
-so both costs are shown as they were counted; its explanation says how the co-funding lowered its cost."""
+so both costs are shown as they were counted; its explanation says how the co-funding lowered its cost.
 
-from collections import Counter
+A view reads all of it from the snapshot: the costs counted, Equal Shares against greedy and participation were
+computed once at the count and stored in RoundResult.comparison (ideas/voting/comparison.py); the page neither
+parses the counted file nor runs the counting engine (tests/ideas/test_results_stored.py)."""
+
 from decimal import Decimal
 
-from django.db.models import Count
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ideas.counting.explain import cofunding
-from ideas.counting.pabulib import parse_text
-from ideas.counting.run import count_election
 from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, VoterRecord
 from ideas.text.formats import money
-from ideas.voting import sealing
-from ideas.voting.casting import age_band
+from ideas.voting import comparison, sealing
 
 
 def _euros(value):
@@ -121,13 +119,41 @@ def _cofunded_text(explanation):
 def counted_costs(election):
     """{project id: {"cost", "official_cost", "cofunding"}} as the counted file (a parsed RoundResult.pb_file)
     gives them: `cost` is what the idea cost the budget in the count; the other two are None unless partners
-    co-funded it. For the results page and the desk's preview of a count (ideas/moderation/voting.py)."""
-    cofunded = cofunding(election)
-    costs = {}
-    for pid, project in election.projects.items():
-        official, pledged = cofunded.get(pid, (None, None))
-        costs[pid] = {"cost": project.cost, "official_cost": official, "cofunding": pledged}
-    return costs
+    co-funded it. For the desk's preview of a count (ideas/moderation/voting.py); the results page reads the
+    same figures stored with the count (stored_costs)."""
+    return comparison.counted_costs(election)
+
+
+def _amount(text):
+    return None if text is None else Decimal(text)
+
+
+def page_data(result):
+    """What the results page shows beside the outcome: RoundResult.comparison as the count stored it
+    (ideas/voting/comparison.py), or, for a snapshot without it, the same computed now from its counted file and
+    the register. FALLBACK, not stored (a snapshot never changes): only results the field's migration could not
+    fill, or stored in an older shape (comparison.VERSION: bump it with a migration that fills the new shape),
+    take this slow path, which parses the file and counts it twice on every view."""
+    stored = result.comparison or {}
+    if stored.get("version") == comparison.VERSION:
+        return stored
+    from ideas.counting import parse_text  # only on this slow path
+
+    election = parse_text(result.pb_file, source="result.pb")
+    return comparison.build(
+        election,
+        result.rule,
+        comparison.participation(VoterRecord, Ballot, result.round_id, result.round.voting_starts),
+    )
+
+
+def stored_costs(result, data=None):
+    """{project id: {"cost", "official_cost", "cofunding"}} (Decimals or None) as the count stored them, for the
+    results page and the desk's preview of a count."""
+    data = data if data is not None else page_data(result)
+    return {
+        pid: {name: _amount(amount) for name, amount in cost.items()} for pid, cost in data["costs"].items()
+    }
 
 
 def _latest_by_area(budget_round):
@@ -136,7 +162,7 @@ def _latest_by_area(budget_round):
     # The counted files and explanations can be megabytes each: only the one shown is loaded in full.
     # Only published counts: a count is a private preview for staff until it is published (voting/results.py).
     results = RoundResult.objects.filter(round=budget_round, published_at__isnull=False).defer(
-        "pb_file", "explanations"
+        "pb_file", "explanations", "comparison"
     )
     for result in results.select_related("area").order_by("-created_at", "-pk"):
         latest.setdefault(result.area, result)
@@ -190,12 +216,16 @@ def results(request, page):
     if wanted and wanted not in by_code:
         raise Http404(_("This area has no results in this round."))
     shown = by_code[wanted] if wanted else next(iter(latest.values()))
-    result = RoundResult.objects.select_related("area").get(pk=shown.pk)
+    # The counted file is not read: what the page shows from it was stored with the count (page_data).
+    result = RoundResult.objects.select_related("area").defer("pb_file").get(pk=shown.pk)
+    data = page_data(result)
     outcome = result.outcome
-    ideas = {str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round)}
-    # The very file that was counted: the costs it counted and, for co-funded ideas, both costs.
-    election = parse_text(result.pb_file, source="result.pb")
-    costs = counted_costs(election)
+    # Today's titles and links; everything counted comes from the snapshot.
+    ideas = {
+        str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round).only("pk", "title").order_by()
+    }
+    # The costs the counted file gave each idea and, for co-funded ideas, both costs.
+    costs = stored_costs(result, data)
     nothing = {"cost": Decimal(0), "official_cost": None, "cofunding": None}
     rows = []
     for pid, explanation in result.explanations.items():
@@ -216,46 +246,22 @@ def results(request, page):
     budget = Decimal(outcome["budget"])
     used = Decimal(outcome["cost"])
 
-    # Equal Shares against greedy on the very file that was counted.
-    comparison = []
-    # Equal Shares as counted when the round used it (with or without completion), else with the add1 completion
-    # that municipalities use (Wieliczka, Assen), so that it spends the budget the way greedy does.
-    equal_shares = result.rule if result.rule.startswith("equalshares") else "equalshares/add1"
-    for rule in (equal_shares, "greedy"):
-        try:
-            winners = count_election(election, rule).outcome.selected
-        except ValueError:  # a rule that does not apply to this kind of ballot
-            continue
-        comparison.append(
-            {
-                "rule": rule,
-                "completed": "add1" in rule,
-                "titles": [ideas[pid].title for pid in winners if pid in ideas],
-            }
-        )
-
+    # Equal Shares against greedy on the very file that was counted, as counted then (comparison.methods).
+    methods = [
+        {
+            "rule": method["rule"],
+            "completed": method["completed"],
+            "titles": [ideas[pid].title for pid in method["selected"] if pid in ideas],
+        }
+        for method in data["methods"]
+    ]
+    taking_part = data["participation"]
     participation = {
         # Lists of pairs, not dicts: in a template, `.items` of a Counter would look up the key "items".
-        "channels": [
-            (Channel(channel).label, count)
-            for channel, count in sorted(
-                VoterRecord.objects.filter(round=budget_round).values_list("channel").annotate(n=Count("id"))
-            )
-        ],
+        "channels": [(Channel(channel).label, count) for channel, count in taking_part["channels"]],
         # From the register, never from ballots: an age on a ballot could single out its voter.
-        "age_bands": sorted(
-            Counter(
-                age_band(birth_year, budget_round.voting_starts.year)
-                for birth_year in VoterRecord.objects.filter(
-                    round=budget_round, birth_year__isnull=False
-                ).values_list("birth_year", flat=True)
-            ).items()
-        ),
-        "areas": sorted(
-            Ballot.objects.filter(round=budget_round, area__isnull=False)
-            .values_list("area__name")
-            .annotate(n=Count("id"))
-        ),
+        "age_bands": [tuple(pair) for pair in taking_part["age_bands"]],
+        "areas": [tuple(pair) for pair in taking_part["areas"]],
     }
     return TemplateResponse(
         request,
@@ -274,7 +280,7 @@ def results(request, page):
             # Partners' co-funding of the funded ideas (counts made before co-funding have none).
             "cofunding": Decimal(outcome.get("cofunding") or 0),
             "voters": outcome.get("voters", 0),
-            "comparison": comparison,
+            "comparison": methods,
             # The longest bar of "every idea and why" (the bars are drawn in HTML, results.html).
             "max_votes": max((row["votes"] for row in rows), default=0),
             "participation": participation,

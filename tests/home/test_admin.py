@@ -68,10 +68,10 @@ def test_site_settings_are_editable_by_moderators_only(client, editor, moderator
 
 
 def test_registrations_export_as_xlsx(client, editor, event_index_lv):
-    from home.registrations import register
+    from home.registrations import confirm, register
 
     event = add_event(event_index_lv, slug="xlsx-event")
-    register(event, "Marta", "marta@example.test", "lv")
+    confirm(register(event, "Marta", "marta@example.test", "lv"))
     client.force_login(editor)
     response = client.get(reverse("eventregistration:index") + "?export=xlsx")
     assert response.status_code == 200

@@ -1,6 +1,10 @@
-"""Event registration: places, waiting list, duplicates, cancellation, e-mails, closed and invalid requests."""
+"""Event registration: places, waiting list, duplicates, cancellation, e-mails, closed and invalid requests.
+
+Every registration here is confirmed through the e-mailed link, as on the website; what happens before the
+link is opened is in tests/home/test_event_registration_confirmation.py."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -8,7 +12,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from home.models import EventPage, EventRegistration
-from home.registrations import RegistrationError, cancel, register
+from home.registrations import RegistrationError, cancel, confirm, register
 from tests.factories import add_event, translate_page
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +22,7 @@ LV_ALREADY_REGISTERED = "Šī e-pasta adrese jau ir reģistrēta šim pasākumam
 LV_WAITING_SUBJECT = "Jūs esat gaidīšanas sarakstā"
 
 VALID = {"name": "Anna Bērziņa", "email": "anna@example.test", "consent": "on"}
+CONFIRM_LINK = re.compile(r"https?://\S+/registration/confirm/\S+/")
 
 
 def register_url(page):
@@ -34,51 +39,75 @@ def post(client, page, **data):
     return committed(client.post, register_url(page), {**VALID, **data}, follow=True)
 
 
+def confirm_link(message):
+    """The confirmation link of a "please confirm" e-mail (its path, for the test client)."""
+    [link] = CONFIRM_LINK.findall(message.body)
+    return urlsplit(link).path
+
+
+def sign_up(client, page, **data):
+    """Register on the website, then open the link of the e-mail that asks to confirm and press the button."""
+    post(client, page, **data)
+    return committed(client.post, confirm_link(mail.outbox[-1]), follow=True)
+
+
+def registered(event, name, email, language="lv"):
+    """A registration made and confirmed through the service functions (register, then confirm)."""
+    registration = register(event, name, email, language)
+    confirm(registration)
+    registration.refresh_from_db()
+    return registration
+
+
 @pytest.fixture
 def event(event_index_lv):
     return add_event(event_index_lv, capacity=2, title="Koku stādīšanas darbnīca")
 
 
 def test_registration_confirms_a_place_and_emails_in_latvian(client, event):
-    response = post(client, event)
+    response = sign_up(client, event)
 
     assert response.status_code == 200
     registration = EventRegistration.objects.get(event=event)
     assert registration.status == EventRegistration.Status.CONFIRMED
     assert registration.language == "lv"
     assert 'class="message message--success"' in response.content.decode()
-    [email] = mail.outbox
-    assert email.to == ["anna@example.test"]
-    assert "Koku stādīšanas darbnīca" in email.subject
+    ask, confirmed = mail.outbox
+    assert ask.to == confirmed.to == ["anna@example.test"]
+    assert "Koku stādīšanas darbnīca" in confirmed.subject
     cancel_link = event.full_url + event.reverse_subpage("cancel_registration", args=[registration.token])
-    assert cancel_link in email.body
+    assert cancel_link in confirmed.body
+    assert cancel_link not in ask.body, "the cancel link goes only to a confirmed address"
 
 
 def test_english_registration_is_answered_in_english_with_the_english_page(client, event, en):
     english = translate_page(event, en, title="Tree planting workshop", slug="tree-planting-workshop")
 
-    post(client, english, email="john@example.test")
+    sign_up(client, english, email="john@example.test")
 
     registration = EventRegistration.objects.get(email="john@example.test")
     assert registration.event_id == event.pk, "both languages share one registration list"
     assert registration.language == "en"
-    [email] = mail.outbox
-    assert email.subject == "Registration confirmed: Tree planting workshop"
-    assert "/en/" in email.body
+    ask, confirmed = mail.outbox
+    assert ask.subject == "Please confirm your registration: Tree planting workshop"
+    assert confirm_link(ask).startswith("/en/")
+    assert confirmed.subject == "Registration confirmed: Tree planting workshop"
+    assert "/en/" in confirmed.body
 
 
 def test_duplicate_registration_is_refused_with_a_clear_message(client, event):
-    post(client, event)
+    sign_up(client, event)
     response = post(client, event, email="ANNA@example.test ", name="Anna")
 
     assert response.status_code == 400
     assert LV_ALREADY_REGISTERED in response.content.decode()
     assert EventRegistration.objects.filter(event=event).count() == 1
+    assert len(mail.outbox) == 2, "the refused duplicate sends nothing"
 
 
 def test_when_full_people_join_the_waiting_list(client, event):
     for number in range(3):
-        post(client, event, email=f"person{number}@example.test")
+        sign_up(client, event, email=f"person{number}@example.test")
 
     statuses = list(
         EventRegistration.objects.filter(event=event)
@@ -93,9 +122,9 @@ def test_when_full_people_join_the_waiting_list(client, event):
 def test_both_languages_share_the_capacity(client, event, en):
     english = translate_page(event, en, slug="shared-capacity")
 
-    post(client, event, email="a@example.test")
-    post(client, english, email="b@example.test")
-    post(client, english, email="c@example.test")
+    sign_up(client, event, email="a@example.test")
+    sign_up(client, english, email="b@example.test")
+    sign_up(client, english, email="c@example.test")
 
     assert english.places_left() == 0
     assert EventRegistration.objects.get(email="c@example.test").status == "waiting"
@@ -103,7 +132,7 @@ def test_both_languages_share_the_capacity(client, event, en):
 
 def test_cancel_link_frees_the_place_for_the_first_on_the_waiting_list(client, event):
     for number in range(4):
-        post(client, event, email=f"person{number}@example.test")
+        sign_up(client, event, email=f"person{number}@example.test")
     first = EventRegistration.objects.get(email="person0@example.test")
     mail.outbox = []
     cancel_url = event.url + event.reverse_subpage("cancel_registration", args=[first.token])
@@ -127,7 +156,7 @@ def test_cancel_link_frees_the_place_for_the_first_on_the_waiting_list(client, e
 
 
 def test_cancelling_twice_changes_nothing(event):
-    registration = register(event, "Jānis", "janis@example.test", "lv")
+    registration = registered(event, "Jānis", "janis@example.test")
     cancel(registration)
     assert cancel(registration) is None
     registration.refresh_from_db()
@@ -135,9 +164,9 @@ def test_cancelling_twice_changes_nothing(event):
 
 
 def test_a_cancelled_person_may_register_again(client, event):
-    registration = register(event, "Jānis", "janis@example.test", "lv")
+    registration = registered(event, "Jānis", "janis@example.test")
     cancel(registration)
-    again = register(event, "Jānis", "janis@example.test", "lv")
+    again = registered(event, "Jānis", "janis@example.test")
     assert again.status == "confirmed"
 
 
@@ -146,6 +175,7 @@ def test_registration_closes_when_the_event_starts(client, event_index_lv):
     response = post(client, started)
     assert response.status_code == 400
     assert EventRegistration.objects.filter(event=started).count() == 0
+    assert not mail.outbox
     with pytest.raises(RegistrationError):
         register(started, "Late", "late@example.test", "lv")
 
@@ -188,9 +218,10 @@ def test_get_on_the_register_route_goes_back_to_the_event(client, event):
 
 
 def test_event_page_shows_places_left(client, event):
-    register(event, "Jānis", "janis@example.test", "lv")
+    registered(event, "Jānis", "janis@example.test")
+    register(event, "Unconfirmed", "unconfirmed@example.test", "lv")
     html = client.get(event.url).content.decode()
-    assert re.search(r"1\D+2", html), "1 of 2 places left"
+    assert re.search(r"1\D+2", html), "1 of 2 places left: the unconfirmed registration takes none"
 
 
 def test_event_index_shows_upcoming_and_past_events(client, event_index_lv):
@@ -203,8 +234,8 @@ def test_event_index_shows_upcoming_and_past_events(client, event_index_lv):
 
 
 def test_editors_list_and_export_registrations_as_csv(client, editor, event):
-    register(event, "Jānis Kalniņš", "janis@example.test", "lv")
-    register(event, "Līga Ozola", "liga@example.test", "en")
+    registered(event, "Jānis Kalniņš", "janis@example.test")
+    registered(event, "Līga Ozola", "liga@example.test", "en")
     client.force_login(editor)
 
     listing = client.get("/admin/eventregistration/")

@@ -499,8 +499,9 @@ def test_round_page_list_filters_by_impact(client, home_en):
 def test_schema_documents_the_delivery_api_and_the_impact_filter(api):
     schema = api.get("/api/v1/schema/?format=json").json()
     paths = schema["paths"]
-    assert set(paths[DELIVERY]["get"]["responses"]) == {"200", "400", "404"}
-    assert set(paths[f"{DELIVERY}{{id}}/"]["get"]["responses"]) == {"200", "400", "404"}
+    # 403: a token that is not valid; 429: the throttles (ideas/api/schema.py ApiSchema.error_codes).
+    assert set(paths[DELIVERY]["get"]["responses"]) == {"200", "400", "403", "404", "429"}
+    assert set(paths[f"{DELIVERY}{{id}}/"]["get"]["responses"]) == {"200", "400", "403", "404", "429"}
     assert set(paths[DELIVERY]) == {"get"} and set(paths[f"{DELIVERY}{{id}}/"]) == {"get"}
     parameters = {parameter["name"]: parameter for parameter in paths[DELIVERY]["get"]["parameters"]}
     assert {"round", "state", "late", "page", "lang"} <= set(parameters)

@@ -507,11 +507,15 @@ def test_yearly_summary_totals_and_its_table_matches_its_bars(client, future_yea
             assert text(bar.select_one(".csr-bar__value")) == text(row.select_one(".csr-value"))
             assert text(bar.select_one(".csr-bar__hours")) == text(row.select_one(".csr-hours"))
             value = Decimal(re.sub(r"[^\d.]", "", text(row.select_one(".csr-value"))))
-            width = int(re.search(r"width: (\d+)%", bar.select_one(".csr-bar__fill")["style"]).group(1))
+            width = int(
+                re.search(r"\bpct-(\d+)\b", " ".join(bar.select_one(".csr-bar__fill")["class"])).group(1)
+            )
             assert width == int(value * 100 / largest)
             hours = int(text(row.select_one(".csr-hours")).replace(",", ""))
             fill = bar.select_one(".csr-bar__fill--hours")
-            assert int(re.search(r"width: (\d+)%", fill["style"]).group(1)) == int(hours * 100 / most_hours)
+            assert int(re.search(r"\bpct-(\d+)\b", " ".join(fill["class"])).group(1)) == int(
+                hours * 100 / most_hours
+            )
             assert bar.select_one(".csr-bar__track")["aria-hidden"] == "true"
     by_organisation = {
         row["data-name"]: text(row.select_one(".csr-value"))

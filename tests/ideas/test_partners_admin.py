@@ -247,7 +247,8 @@ def test_refusing_and_suspending_need_a_reason(moderator, step, verified, state,
     empty = client.post(org_url(step, org.pk), {"reason": "   "})
     assert empty.status_code == 400 and "Please give a reason" in empty.content.decode()
     nul = client.post(org_url(step, org.pk), {"reason": "bad\x00byte"})
-    assert nul.status_code == 400 and "bad" in nul.content.decode(), "what was typed stays in the form"
+    # A NUL is refused before the form by config/middleware.py (no keyboard types one), in the admin's language.
+    assert nul.status_code == 400 and "NUL" in nul.content.decode()
     org.refresh_from_db()
     assert org.state == before and not logged(org, action).exists()
     done = client.post(

@@ -1,10 +1,5 @@
 // Progressive enhancement only: every feature works without this file.
 document.addEventListener("DOMContentLoaded", () => {
-  // Print buttons: the print view prints itself on request.
-  document.querySelectorAll("[data-print-now]").forEach((button) => {
-    button.addEventListener("click", () => window.print());
-  });
-
   // Collapsible main menu on narrow screens.
   const toggle = document.querySelector(".main-menu__toggle");
   const list = document.getElementById("main-menu-list");
