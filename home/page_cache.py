@@ -6,8 +6,8 @@ of this module, connected in home/apps.py.
 What is never stored or served from it:
 - any request carrying a session or a messages cookie (a logged-in person, a preview, a flash message), any
   method but GET and HEAD, the admin, the API, accounts and the open-data downloads (SKIPPED_PREFIXES);
-- any response that is not a 200 HTML page, sets a cookie, says `Cache-Control: private/no-store`, or used the
-  CSRF token (a page with a POST form carries a token tied to one visitor's cookie) or the session.
+- any response that is not a 200 HTML page, sets a cookie, says `Cache-Control: private/no-store`, or touched
+  the session. A page with a POST form is among them: Django's get_token() always (re)sends the CSRF cookie.
 
 Purging: one generation number is part of every key; publishing, unpublishing or moving a page, and any change
 to what public pages show (ideas, their status, supports, comments, pledges, delivery, results, rounds,
@@ -22,6 +22,7 @@ replaced in the body, and django-csp (outside this middleware) puts the fresh on
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,6 +72,9 @@ QUIET_MODELS = {
     "wagtailcore.commentreply",
     "wagtailcore.pagelock",
     "wagtailimages.rendition",  # made on first render of an image size; derived, shows nothing new
+    "wagtailcore.referenceindex",
+    # Unconfirmed registrations and sent links show nothing; home/registrations.py purges when a place changes.
+    "home.eventregistration",
 }
 PUBLIC_APPS = {"home", "ideas", "wagtailcore", "wagtailimages", "wagtaildocs", "taggit", "wagtailredirects"}
 
@@ -83,7 +87,8 @@ def generation():
     """The current generation (created on first use, so a fresh cache starts at 1)."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        # A clock value, not 1: after an eviction the new generation must not meet keys stored under an old one.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY, 1)
     return value
 
@@ -98,8 +103,8 @@ def purge():
 def _bump():
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet, or evicted: any fresh value differs from what keys were built with
-        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+    except ValueError:  # not there yet, or evicted: a clock value differs from what keys were built with
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def _key(request, gen):
@@ -126,8 +131,6 @@ def _response_is_cacheable(request, response):
         return False
     cache_control = response.get("Cache-Control", "")
     if "private" in cache_control or "no-store" in cache_control or "no-cache" in cache_control:
-        return False
-    if request.META.get("CSRF_COOKIE_USED") or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     session = getattr(request, "session", None)
     if session is not None and (session.modified or not session.is_empty()):
@@ -194,11 +197,20 @@ def _published(**kwargs):
 
 
 def connect_purging():
-    """Connect the receivers (home/apps.py ready()); dispatch_uid keeps them single on re-import."""
+    """Connect the receivers (home/apps.py ready()); dispatch_uid keeps them single on re-import. Connected per
+    public model, never for all senders: a receiver on every model would stop Django's fast bulk deletes (of
+    sessions, the census list, sealed ballots), which it only does for models without delete signals."""
+    from django.apps import apps
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-    post_save.connect(_changed, dispatch_uid="kopa-page-cache-save")
-    post_delete.connect(_changed, dispatch_uid="kopa-page-cache-delete")
+    for label in PUBLIC_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            name = model._meta.label_lower
+            if name in QUIET_MODELS:
+                continue
+            post_save.connect(_changed, sender=model, dispatch_uid=f"kopa-page-cache-save-{name}")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"kopa-page-cache-delete-{name}")
+    # m2m_changed is sent by the through model, which may be auto-created; _changed filters it by its app.
     m2m_changed.connect(_changed, dispatch_uid="kopa-page-cache-m2m")
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(_published, dispatch_uid=f"kopa-page-cache-{id(signal)}")

@@ -26,9 +26,11 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from home import page_cache
 from home.models import EventPage, EventRegistration
 from home.tasks import send_registration_email
 from ideas import limits
@@ -149,6 +151,7 @@ def _take_place(event, registration, now):
     registration.status = Status.CONFIRMED if has_place else Status.WAITING
     registration.confirmed_at = now
     registration.save(update_fields=["status", "confirmed_at", "user"])
+    page_cache.purge()  # places left changed (registrations are quiet for the cache: home/page_cache.py)
     kind = "confirmed" if has_place else "waiting"
     transaction.on_commit(lambda: send_registration_email.enqueue(registration.pk, kind))
 
@@ -170,13 +173,16 @@ def register(event, name, email, language, user=None, address=None):
     user = user if user is not None and user.is_authenticated else None
     verified = owns_verified_address(user, email)
     # Counted per e-mail address only when a link goes to it: a verified address cannot be someone else's.
-    budget = {"account": None if verified else f"email:{email.lower()}", "address": address}
+    email_budget = None if verified else f"email:{email.lower()}"
     purge_unconfirmed()
     with transaction.atomic():
         # Serialises registrations for one event on PostgreSQL, so capacity is never exceeded.
         target = EventPage.objects.select_for_update().get(pk=event.registration_event.pk)
         now = timezone.now()
         _check_open(target, now)
+        # The address pays before any answer that depends on the e-mail address, so that asking "is this address
+        # registered?" over and over is limited like registering; the e-mail's own budget counts sent links.
+        limits.take("registration", address=address)
         existing = target.registrations.exclude(status=Status.CANCELLED).filter(email__iexact=email).first()
         if existing is not None and existing.status != Status.PENDING:
             raise RegistrationError(
@@ -202,8 +208,12 @@ def register(event, name, email, language, user=None, address=None):
                 )
                 % {"minutes": minutes}
             )
-        limits.take("registration", **budget)
+        limits.take("registration", account=email_budget)
         registration = existing
+        if registration is not None and (registration.name, registration.language) != (name, language):
+            # The newest registrant's name counts: an earlier, unconfirmed one may have been typed by someone else.
+            registration.name, registration.language = name, language
+            registration.save(update_fields=["name", "language"])
         if registration is None:
             try:
                 with transaction.atomic():
@@ -259,6 +269,7 @@ def cancel(registration, *, tell_registrant=True, exclude_from_promotion=()):
         registration.status = Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
+        page_cache.purge()
         if tell_registrant and not was_pending:
             transaction.on_commit(lambda: send_registration_email.enqueue(registration.pk, "cancelled"))
         promoted = None
@@ -375,7 +386,9 @@ def confirm_view(request, page, token):
 
 
 def _confirmation_page(request, context, status=200):
-    return TemplateResponse(request, "home/event_confirm_registration.html", context, status=status)
+    response = TemplateResponse(request, "home/event_confirm_registration.html", context, status=status)
+    add_never_cache_headers(response)  # it may show the registrant's name and cancel link
+    return response
 
 
 def cancel_view(request, page, token):
@@ -388,6 +401,8 @@ def cancel_view(request, page, token):
         return redirect(page.url)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return TemplateResponse(
+    response = TemplateResponse(
         request, "home/event_cancel_registration.html", {"page": page, "registration": registration}
     )
+    add_never_cache_headers(response)
+    return response

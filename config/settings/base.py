@@ -122,7 +122,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Anonymous pages are kept this many seconds at most (home/page_cache.py); changes purge them sooner.
-KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=True)
+# Off by default without Redis: a purge in one process (a web worker, the task worker, the publish_scheduled cron)
+# cannot reach another process's memory.
+KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=bool(REDIS_URL))
 KOPA_PAGE_CACHE_SECONDS = env.int("KOPA_PAGE_CACHE_SECONDS", default=120)
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,3 +11,6 @@ WAGTAILADMIN_BASE_URL = env(
     "WAGTAILADMIN_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}"
 )
 VOTING_KEY = env("VOTING_KEY", default="dev-only-voting-key-not-secret")
+
+# `make run` is one process, so the page cache works without Redis and shows the site as visitors get it.
+KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=True)

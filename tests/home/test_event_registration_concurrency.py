@@ -3,15 +3,15 @@ places than the event has (the event row's lock in home/registrations.py), and a
 confirms once."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from home.models import EventPage, EventRegistration
 from home.registrations import confirm
+from tests.ideas.test_voting_concurrency import run_together
 
 # Real transactions (not the test's wrapping one), so each thread commits on its own connection. The database is
 # emptied between such tests, so each builds what it needs itself.
@@ -61,28 +61,6 @@ def pending(event, count):
         )
         for number in range(count)
     ]
-
-
-def run_together(jobs):
-    """Start every job at the same moment in its own thread (own database connection); collect outcomes."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except Exception as error:  # every outcome is examined by the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_simultaneous_confirmations_never_exceed_the_capacity(event):

@@ -165,15 +165,16 @@ def test_a_tampered_or_foreign_link_is_refused_clearly(client, event, english, e
     other = add_event(event_index_lv, slug="other-event")
     other_link = urlsplit(other.full_url).path + f"registration/confirm/{value}/{stamp}/{signature}/"
 
-    for bad in (
-        f"{prefix}/{value}/{stamp}/{signature[:-2]}xy/",  # changed signature
-        f"{prefix}/{forged_pk}/{stamp}/{signature}/",  # another registration's number
-        f"{prefix}/{value}/{signature}/",  # cut short
-        other_link,  # a genuine link used on another event
+    not_valid = {"en": "This confirmation link is not valid", "lv": "Šī apstiprinājuma saite nav derīga"}
+    for bad, language in (
+        (f"{prefix}/{value}/{stamp}/{signature[:-2]}xy/", "en"),  # changed signature
+        (f"{prefix}/{forged_pk}/{stamp}/{signature}/", "en"),  # another registration's number
+        (f"{prefix}/{value}/{signature}/", "en"),  # cut short
+        (other_link, "lv"),  # a genuine link used on another event, a Latvian page
     ):
         response = open_link(client, bad)
         assert response.status_code == 400, bad
-        assert "This confirmation link is not valid" in response.content.decode()
+        assert not_valid[language] in response.content.decode(), bad
     assert statuses(event) == {"john@example.test": Status.PENDING}
 
 
@@ -320,3 +321,23 @@ def test_register_without_a_request_makes_a_pending_registration(event):
     assert event.places_left() == 20
     assert confirm(registration) is True
     assert registration.status == Status.CONFIRMED
+
+
+def test_asking_again_and_again_whether_an_address_is_registered_is_limited(client, event, settings):
+    settings.KOPA_ACTION_LIMITS = {"registration": {"account": (3, 86400), "address": (5, 86400)}}
+    post_from(client, event, "10.9.9.9", email="taken@example.test")
+    answers = [post_from(client, event, "10.9.9.9", email="taken@example.test").status_code for _ in range(6)]
+    assert answers[:4] == [400] * 4 and answers[4:] == [429, 429]
+    assert len(mail.outbox) == 1
+
+
+def test_a_new_link_carries_the_newest_registrants_name(client, event, settings):
+    settings.KOPA_ACTION_LIMITS = {"registration": {"account": (3, 86400), "address": (30, 86400)}}
+    post_from(client, event, "10.9.9.8", email="anna@example.test", name="Kāds cits")
+    registration = EventRegistration.objects.get(event=event, email="anna@example.test")
+    EventRegistration.objects.filter(pk=registration.pk).update(
+        link_sent_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    post_from(client, event, "10.9.9.7", email="anna@example.test", name="Anna Bērziņa")
+    registration.refresh_from_db()
+    assert registration.name == "Anna Bērziņa" and len(mail.outbox) == 2

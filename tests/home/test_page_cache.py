@@ -4,6 +4,7 @@ publishing a page or changing an idea makes both languages fresh, while ballots 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
 from home import page_cache
 from home.models import StandardPage
@@ -133,3 +134,64 @@ def test_switching_the_cache_off_serves_every_page_fresh(client, settings):
     settings.KOPA_PAGE_CACHE = False
     client.get("/")
     assert state(client.get("/")) is None
+
+
+def test_unpublishing_purges_the_page(client):
+    page = StandardPage.objects.live().filter(locale__language_code="lv").first()
+    url = page.url
+    client.get(url)
+    assert state(client.get(url)) == "hit"
+    page.unpublish()
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_made_private_is_never_served_from_the_cache(client):
+    from wagtail.models import PageViewRestriction
+
+    page = StandardPage.objects.live().filter(locale__language_code="lv").first()
+    url = page.url
+    client.get(url)
+    assert state(client.get(url)) == "hit"
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="slepens"
+    )
+    for _ in range(2):  # the password form carries a form token: never stored
+        response = client.get(url)
+        assert (response.status_code, state(response)) == (200, None)
+        assert "slepens" not in response.content.decode()
+    restriction.restriction_type = PageViewRestriction.LOGIN
+    restriction.save()
+    assert client.get(url).status_code == 302
+
+
+# A page whose body carries the CSP nonce (public templates use it only for inline scripts): tests/home/ urls.
+def nonce_page(request):
+    from django.http import HttpResponse
+
+    return HttpResponse(
+        f'<script nonce="{request.csp_nonce}">window.ok = 1</script>', content_type="text/html"
+    )
+
+
+urlpatterns = [path("nonce/", nonce_page)]
+
+
+def _header_nonce(response):
+    import re
+
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+@pytest.mark.urls("tests.home.test_page_cache")
+def test_a_cached_page_gets_a_fresh_nonce_in_its_body_and_header(client):
+    first = client.get("/nonce/")
+    stored_nonce = _header_nonce(first)
+    assert state(first) == "miss" and f'nonce="{stored_nonce}"'.encode() in first.content
+    seen = {stored_nonce}
+    for _ in range(2):
+        hit = client.get("/nonce/")
+        fresh = _header_nonce(hit)
+        assert state(hit) == "hit"
+        assert f'nonce="{fresh}"'.encode() in hit.content, "the body's nonce is the header's"
+        assert fresh not in seen, "a hit never reuses a nonce"
+        seen.add(fresh)

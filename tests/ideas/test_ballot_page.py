@@ -443,9 +443,11 @@ def test_sessions_hold_no_choices_no_receipt_and_no_plain_voting_code(client, vo
         text = json.dumps(data)
         assert not [secret for secret in secrets if secret in text], data
         assert "choices" not in text and "idea_" not in text and "reference" not in text, data
-        # Login bookkeeping (Django's and allauth's, also from browser tests' live server) and the code's hash.
+        # Login bookkeeping (Django's and allauth's, eID sign-in state too, also from browser tests' live server) and
+        # the code's hash.
         assert all(
-            key.startswith(("_auth_", "account_")) or key in {"_session_expiry", "voting_code"}
+            key.startswith(("_auth_", "account_", "socialaccount_"))
+            or key in {"_session_expiry", "voting_code"}
             for key in data
         ), data
     # The one thing kept for the code not cast yet: the code's keyed hash, for this round.

@@ -377,4 +377,5 @@ def test_the_defaults_are_tight_per_account_and_ten_times_that_per_address(setti
         "follow": {"account": (60, 600), "address": (600, 600)},
         "report": {"account": (10, 3600), "address": (100, 3600)},
         "ballot_change": {"account": (10, 3600)},
+        "registration": {"account": (3, 86400), "address": (30, 86400)},  # account: the e-mail address
     }
