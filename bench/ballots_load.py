@@ -76,17 +76,7 @@ def main():
     serving.add_server_arguments(parser, redis_db=13)
     options = parser.parse_args()
 
-    started = time.monotonic()
-    database_url = options.database_url or serving.copy_of_demo(
-        options.postgres, options.redis_url, options.fresh
-    )
-    try:
-        ok = run(options, database_url)
-    finally:
-        if not options.database_url:
-            serving.drop_copy(options.postgres, database_url)
-    print(f"total time {time.monotonic() - started:.0f} s")
-    sys.exit(0 if ok else 1)
+    sys.exit(0 if serving.on_demo_copy(options, run) else 1)
 
 
 def plan(options, ideas, budget):

@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import serving
@@ -44,17 +43,7 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
-    started = time.monotonic()
-    database_url = options.database_url or serving.copy_of_demo(
-        options.postgres, options.redis_url, options.fresh
-    )
-    try:
-        ok = run(options, database_url)
-    finally:
-        if not options.database_url:
-            serving.drop_copy(options.postgres, database_url)
-    print(f"total time {time.monotonic() - started:.0f} s")
-    sys.exit(0 if ok else 1)
+    sys.exit(0 if serving.on_demo_copy(options, run) else 1)
 
 
 def find_paths(options):

@@ -305,3 +305,16 @@ def get(url, headers=None):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def on_demo_copy(options, run):
+    """Call run(options, database_url) on the given database, or else on a fresh copy of the demo that is
+    dropped afterwards; print the total time and return what run returned."""
+    started = time.monotonic()
+    database_url = options.database_url or copy_of_demo(options.postgres, options.redis_url, options.fresh)
+    try:
+        return run(options, database_url)
+    finally:
+        if not options.database_url:
+            drop_copy(options.postgres, database_url)
+        print(f"total time {time.monotonic() - started:.0f} s")
