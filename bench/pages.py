@@ -8,11 +8,15 @@ Serves a copy of the demo database (bench/serving.py; built once, then a copy pe
 1. the page cache on (home/page_cache.py, in Redis): the bare view /__bench/bare/ (bench/bare_app.py, the same
    middleware, HttpResponse("ok")), then the home page, the newest round's ideas list and one of its ideas, each
    checked to be a cache hit (`X-Kopa-Cache: hit`) before and after it is measured;
-2. the page cache off (KOPA_PAGE_CACHE=false, every request rendered): a standard page and the results page of
-   the newest counted round.
-Each measurement is repeated --rounds times, the cases interleaved; prints medians, the two ratios and their
-targets (cached page / bare >= 0.40, results page / standard page >= 1.0). Exit status 1 when a target or a
-check fails. About 2-3 minutes with the defaults (plus a few minutes once to build the demo template).
+2. the page cache off (KOPA_PAGE_CACHE=false, every request rendered, as for anyone with a session): a standard
+   page and the results page of the newest counted round, whose body comes from the fragment store
+   (home/page_cache.fragment; `--fragments off` renders it on every request too).
+The cached cases are each measured --rounds times, interleaved. The two uncached pages are compared in --pairs
+pairs of short runs, in alternating order (standard-results, results-standard, ...), and their ratio is the median
+of the pairs' ratios: on a noisy 2-core machine the speed drifts within seconds, and a pair measured back to back
+sees the same drift. Prints medians, the ratios and their targets (cached page / bare >= 0.40, results page /
+standard page >= 1.0). Exit status 1 when a target or a check fails. About 3 minutes with the defaults (plus a
+few minutes once to build the demo template).
 """
 
 import argparse
@@ -36,6 +40,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="measurements per case; medians are printed")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of unrecorded wrk per case first")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--pairs", type=int, default=16, help="pairs of uncached runs (default 16)")
+    parser.add_argument(
+        "--pair-seconds", type=float, default=2, help="length of one uncached run in a pair (default 2)"
+    )
+    parser.add_argument(
+        "--fragments",
+        choices=("on", "off"),
+        default="on",
+        help="the results body from the fragment store (on, as in production) or rendered every time (off)",
+    )
     for name in ("home", "ideas", "idea", "standard", "results"):
         parser.add_argument(f"--{name}-path", help=f"the {name} page's path (default: found in the database)")
     serving.add_server_arguments(parser, redis_db=12)
@@ -152,9 +166,42 @@ def measure(process, base, cases, options, cached, problems):
     return rates
 
 
+def measure_pairs(process, base, cases, options, problems):
+    """({case: [(req/s, server CPU ms per request) per run]}, [second case / first case per pair]) for two
+    uncached pages measured in pairs of runs, the order alternating from pair to pair."""
+    first, second = cases
+    for name, path in cases.items():
+        status, state = cache_state(base + path)
+        if status != 200:
+            problems.append(f"{name} {path}: HTTP {status}")
+        if state:
+            problems.append(f"{name} {path}: the page cache answered with the cache off")
+        wrk(base + path, options.warmup, options.connections)
+    rates = {name: [] for name in cases}
+    ratios = []
+    for pair in range(options.pairs):
+        measured = {}
+        for name in (first, second) if pair % 2 == 0 else (second, first):
+            cpu = serving.server_cpu_seconds(process)
+            rate, requests, bad, socket_errors = wrk(
+                base + cases[name], options.pair_seconds, options.connections
+            )
+            cpu_ms = (serving.server_cpu_seconds(process) - cpu) * 1000 / max(1, requests)
+            if bad:
+                problems.append(f"{name} {cases[name]}: {bad} responses not 2xx/3xx")
+            if socket_errors:
+                problems.append(f"{name} {cases[name]}: {socket_errors} socket errors")
+            measured[name] = rate
+            rates[name].append((rate, cpu_ms))
+        ratios.append(measured[second] / measured[first] if measured[first] else 0.0)
+    return rates, ratios
+
+
 def serve_and_measure(env, cases, options, cached, problems, log_path):
     process, base = serving.start_gunicorn(env, options.workers, log_path, bare=True)
     try:
+        if cached is None:
+            return measure_pairs(process, base, cases, options, problems)
         return measure(process, base, cases, options, cached, problems)
     finally:
         serving.stop_gunicorn(process)
@@ -186,11 +233,11 @@ def run(options, database_url):
         problems,
         logs / "cached.log",
     )
-    uncached = serve_and_measure(
-        {**env, "KOPA_PAGE_CACHE": "false"},
+    uncached, pair_ratios = serve_and_measure(
+        {**env, "KOPA_PAGE_CACHE": "false", "KOPA_FRAGMENT_CACHE": str(options.fragments == "on").lower()},
         {"standard": paths["standard"], "results": paths["results"]},
         options,
-        False,
+        None,
         problems,
         logs / "uncached.log",
     )
@@ -208,10 +255,13 @@ def run(options, database_url):
     }
     paths["bare"] = "/__bench/bare/"
     # CPU: gunicorn's own CPU time per request (the database's not included); steadier than req/s on a busy machine.
-    print(f"{'case':<26}{'path':<32}{'req/s':>7}{'CPU ms/req':>12}   req/s per round")
+    print(f"{'case':<26}{'path':<32}{'req/s':>7}{'CPU ms/req':>12}   req/s per round (uncached: per run)")
     for name, label in labels.items():
         rounds = " ".join(f"{rate:.0f}" for rate, _cpu in measured[name])
         print(f"{label:<26}{paths[name]:<32}{medians[name]:>7.0f}{cpu[name]:>12.1f}   {rounds}")
+    print(f"results / standard per pair: {' '.join(f'{ratio:.2f}' for ratio in pair_ratios)}")
+    if options.fragments == "off":
+        print("(results body rendered on every request: --fragments off)")
 
     ok = True
     print()
@@ -222,11 +272,12 @@ def run(options, database_url):
         print(
             f"{labels[name] + ' / bare':<44}{ratio:>6.2f}  target >= {CACHED_TARGET:.2f}  {_verdict(passed)}"
         )
-    ratio = medians["results"] / medians["standard"]
+    ratio = statistics.median(pair_ratios)
     passed = ratio >= RESULTS_TARGET
     ok &= passed
     print(
-        f"{'results page / standard page (uncached)':<44}{ratio:>6.2f}  target >= {RESULTS_TARGET:.2f}  {_verdict(passed)}"
+        f"{'results page / standard page (uncached)':<44}{ratio:>6.2f}  target >= {RESULTS_TARGET:.2f}  "
+        f"{_verdict(passed)}  (median of {len(pair_ratios)} pairs)"
     )
     for problem in problems:
         print(f"FAIL: {problem}")

@@ -80,7 +80,14 @@ def with_conn_max_age(database_url, seconds):
 
 def server_env(database_url, redis_url, **extra):
     """The environment of manage.py and gunicorn: production settings, nothing inherited that changes them."""
-    unwanted = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL", "KOPA_PAGE_CACHE"}
+    unwanted = {
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "KOPA_PAGE_CACHE",
+        "KOPA_FRAGMENT_CACHE",
+    }
     clean = {key: value for key, value in os.environ.items() if key not in unwanted}
     return {
         **clean,

@@ -34,8 +34,6 @@ REQUEST_ATTR = "_kopa_chrome"
 SITE_ROOT_PATHS_SECONDS = 3600
 # Parts of a URL looked up in the one query; a deeper page (none is) is found by Wagtail's own walk.
 ROUTE_DEPTH = 12
-# Related rows fetched with the specific page a route ends on, by model: what its views read first.
-ROUTE_RELATED = {"ideas.budgetroundpage": ("budget_round",)}
 
 
 def active_language():
@@ -344,11 +342,17 @@ def _routes_by_slug(page_class):
     return page_class is not None and (page_class.route is Page.route or issubclass(page_class, HomePage))
 
 
-def _specific(row):
+def _specific(row, remaining=()):
     page_class = row.specific_class
     if page_class is None:
         return row.specific
-    related = ROUTE_RELATED.get(page_class._meta.label_lower, ())
+    # A page class may name what its route for the remaining URL parts reads first (BudgetRoundPage.route_related):
+    # related rows to fetch with it, or None when nothing beyond the tree's row is read.
+    route_related = getattr(page_class, "route_related", None)
+    related = route_related(remaining) if route_related else ()
+    if related is None:
+        # The specific page without a query; its own fields load on first use.
+        return row.specific_deferred
     pages = page_class._default_manager.all()
     if related:
         pages = pages.select_related(*related)
@@ -383,7 +387,7 @@ def route(home, request, path_components):
     remaining = components[level:]
     if page is not home:
         # The specific page decides the rest: its own routes, or Wagtail's walk below ROUTE_DEPTH.
-        result = _specific(page).route(request, remaining)
+        result = _specific(page, remaining).route(request, remaining)
     elif home.live:
         result = RouteResult(home)
     else:

@@ -14,7 +14,10 @@ to what public pages show (ideas, their status, supports, comments, pledges, del
 organisations, events, images, site settings) bumps it, so both languages and every page that lists the item
 are fresh at once. Ballots and the voting register never purge: they are secret until the count and change
 nothing on a public page. Pages that change with the clock alone (a round's phase opening at midnight) are
-bounded by KOPA_PAGE_CACHE_SECONDS.
+bounded by KOPA_PAGE_CACHE_SECONDS. `migrate` (every deploy) bumps it too, for the new templates.
+
+Fragments (`fragment()`): parts of a page rendered once per generation and shared by every visitor, signed in
+or not; the same purge renews them.
 
 A cached page keeps the Content-Security-Policy nonce of the render that produced it; serving it again under
 that nonce would let an injected script reuse it. Each hit therefore gets a fresh nonce: the stored nonce is
@@ -27,7 +30,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "kopa:page-cache:generation"
@@ -105,6 +108,32 @@ def _bump():
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet, or evicted: a clock value differs from what keys were built with
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def fragment(parts, render):
+    """What `render()` returns (HTML or any picklable value), kept in the cache with the generation it was rendered
+    under and rendered again once the generation has moved on, so any change a purge reacts to renews it on the
+    next call, on every app server sharing the cache. For a part of a page that costs more than the page around
+    it and holds nothing about the visitor (the results body, ideas/voting/results_page.py): it also serves the
+    visitors the whole-page cache never serves (anyone with a session). `parts` names the fragment (language
+    included). `render()` runs on every call when KOPA_FRAGMENT_CACHE is off (the test settings;
+    tests/home/test_page_cache.py switches it on)."""
+    if not getattr(settings, "KOPA_FRAGMENT_CACHE", False):
+        return render()
+    key = "kopa:fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    # One round trip for both: the fragment is current only when stored under the current generation.
+    found = cache.get_many([GENERATION_KEY, key])
+    gen = found.get(GENERATION_KEY)
+    if gen is None:
+        gen = generation()
+    stored = found.get(key)
+    if stored is not None and stored[0] == gen:
+        return stored[1]
+    # The generation was read before rendering: a change committed during the render bumps it, so what this
+    # render stores is stale at once and never served.
+    value = render()
+    cache.set(key, (gen, value), _seconds())
+    return value
 
 
 def _key(request, gen):
@@ -196,6 +225,13 @@ def _published(**kwargs):
     purge()
 
 
+def _migrated(sender, **kwargs):
+    # A deploy runs migrate: pages and fragments rendered by the previous release's templates and translations
+    # are not served under the new one (a restart without migrate leaves them for KOPA_PAGE_CACHE_SECONDS).
+    if sender.label == "home":
+        purge()
+
+
 def connect_purging():
     """Connect the receivers (home/apps.py ready()); dispatch_uid keeps them single on re-import. Connected per
     public model, never for all senders: a receiver on every model would stop Django's fast bulk deletes (of
@@ -212,5 +248,6 @@ def connect_purging():
             post_delete.connect(_changed, sender=model, dispatch_uid=f"kopa-page-cache-delete-{name}")
     # m2m_changed is sent by the through model, which may be auto-created; _changed filters it by its app.
     m2m_changed.connect(_changed, dispatch_uid="kopa-page-cache-m2m")
+    post_migrate.connect(_migrated, dispatch_uid="kopa-page-cache-migrate")
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(_published, dispatch_uid=f"kopa-page-cache-{id(signal)}")

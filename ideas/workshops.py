@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from home import page_cache
 from home.models import EventPage, EventRegistration
 from ideas.models import BudgetRoundPage, Idea, StatusChange, VotingCode, WorkshopOutcome
 from ideas.models.ideas import REQUIRED_TO_SUBMIT, RESIDENT_FIELDS
@@ -273,6 +274,9 @@ def set_attendance(user, event, attended_registration_ids):
             )
         registrations.filter(pk__in=wanted).update(attended=True)
         registrations.exclude(pk__in=wanted).update(attended=False)
+        # Updates send no post_save (and registrations are quiet for the page cache): the workshop's public
+        # attendance count is renewed here.
+        page_cache.purge()
         log(
             instance=original,
             action="ideas.workshop.attendance",

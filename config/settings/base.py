@@ -115,7 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when REDIS_URL is set (shared by several app servers), otherwise per-process memory.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend with one client per pool instead of one per call (config/cache.py).
+    CACHES = {"default": {"BACKEND": "config.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database: every app server sees every login.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -126,6 +127,9 @@ else:
 # cannot reach another process's memory.
 KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=bool(REDIS_URL))
 KOPA_PAGE_CACHE_SECONDS = env.int("KOPA_PAGE_CACHE_SECONDS", default=120)
+# Parts of pages rendered once per change and shared by every visitor, signed in or not (home/page_cache.fragment);
+# like the page cache, only with a cache every app server shares.
+KOPA_FRAGMENT_CACHE = env.bool("KOPA_FRAGMENT_CACHE", default=bool(REDIS_URL))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,3 +14,4 @@ VOTING_KEY = env("VOTING_KEY", default="dev-only-voting-key-not-secret")
 
 # `make run` is one process, so the page cache works without Redis and shows the site as visitors get it.
 KOPA_PAGE_CACHE = env.bool("KOPA_PAGE_CACHE", default=True)
+KOPA_FRAGMENT_CACHE = env.bool("KOPA_FRAGMENT_CACHE", default=True)

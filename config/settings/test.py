@@ -16,4 +16,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAILADMIN_BASE_URL = "http://testserver"
 MAP_TILES_URL = ""  # no tile requests leave the machine in tests
 VOTING_KEY = "test-only-voting-key"
-KOPA_PAGE_CACHE = False  # tests measure real renders; tests/test_page_cache.py switches it on
+KOPA_PAGE_CACHE = False  # tests measure real renders; tests/home/test_page_cache.py switches both on
+KOPA_FRAGMENT_CACHE = False

@@ -422,6 +422,13 @@ class BudgetRoundPage(RoutablePageMixin, Page):
 
         return delivery_views.round_delivery(request, self)
 
+    @classmethod
+    def route_related(cls, remaining):
+        """What home/chrome.route fetches with this page for the route of the URL parts `remaining`: the round,
+        which every view reads first; for the results page nothing (None), as its stored body needs no more than
+        the tree's row of the page (ideas/voting/results_page.py)."""
+        return None if list(remaining) == ["results"] else ("budget_round",)
+
     def idea_url(self, idea, action=None):
         if action:
             return self.url + self.reverse_subpage("idea_action", args=[idea.pk, action])

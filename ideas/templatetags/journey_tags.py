@@ -38,7 +38,8 @@ def results_url(context, page):
         if published is None:
             cache[key] = journey.results_url(page)
         else:
-            cache[key] = page.url + page.reverse_subpage("results") if published else None
+            # With the request: its site root paths (home/chrome.py) spare a cache round trip.
+            cache[key] = page.get_url(request) + page.reverse_subpage("results") if published else None
     return cache[key]
 
 

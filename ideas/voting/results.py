@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from home import page_cache
 from ideas.counting import RULES, count_election, parse_text
 from ideas.counting.explain import cofunding, with_cofunding
 from ideas.models import Area, Ballot, BudgetRound, Idea, RoundResult, StatusChange, VoterRecord
@@ -133,6 +134,9 @@ def publish_results(budget_round, results, user, moment=None):
         RoundResult.objects.filter(pk__in=[result.pk for result in waiting]).update(
             published_at=moment, published_by=user
         )
+        # An update sends no post_save: the stored pages and results bodies learn of the new count here
+        # (a recount of decided ideas saves nothing else that would tell them).
+        page_cache.purge()
         for result in waiting:
             chosen = {int(pid) for pid in result.outcome.get("selected", [])}
             counted = {int(pid) for pid in result.explanations} | {

@@ -14,10 +14,13 @@ parses the counted file nor runs the counting engine (tests/ideas/test_results_s
 from decimal import Decimal
 
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from home.page_cache import fragment
 from ideas.models import Ballot, Channel, CountedReceipt, Idea, RoundResult, VoterRecord
 from ideas.text.formats import money
 from ideas.voting import comparison, sealing
@@ -204,14 +207,45 @@ def receipt_check(budget_round, typed):
     return {"typed": typed[:40], "valid": True, "found": found}
 
 
+# The stored parts of the results body: the outcome, "Was my ballot counted?" with nothing typed in, and how to
+# check the count.
+BODY_PARTS = {
+    "head": "ideas/voting/_results_body.html",
+    "receipt": "ideas/voting/_results_receipt.html",
+    "tail": "ideas/voting/_results_body.html",
+}
+
+
 def results(request, page):
     """`results/` (route "results" of BudgetRoundPage): the newest count of the round, or of one area
-    (`?area=code`) when the round was counted per area, with a table of every area's result."""
-    budget_round = page.budget_round
+    (`?area=code`) when the round was counted per area, with a table of every area's result. The body is rendered
+    once per page, area, language and public change (home/page_cache.fragment: a new count, an idea's new title
+    or a moved page renews it); only the receipt check is the visitor's own."""
+    wanted = request.GET.get("area") or ""
+    body = fragment(("results", page.pk, wanted, get_language()), lambda: _body(page, wanted))
+    typed = request.GET.get("receipt", "")
+    return TemplateResponse(
+        request,
+        "ideas/voting/results.html",
+        {
+            "page": page,
+            # Our own templates' output (_body), kept as text in the cache.
+            "body": {**body, **{part: mark_safe(body[part]) for part in BODY_PARTS}},
+            # Only a typed receipt reads the page's round (the route fetched the page alone).
+            "receipt_check": receipt_check(page.budget_round_id, typed) if typed.strip() else None,
+            "breadcrumb_current": _("Results"),
+        },
+    )
+
+
+def _body(page, wanted):
+    """The results body of `page` for the area code `wanted` ("" for the round's first), as text: nothing in it
+    depends on who asks (rendered without a request)."""
+    # By id: the results route fetches the page without its round (BudgetRoundPage.route_related).
+    budget_round = page.budget_round_id
     latest = _latest_by_area(budget_round)
     if not latest:
         raise Http404(_("The results of this round have not been published yet."))
-    wanted = request.GET.get("area")
     by_code = {area.code: result for area, result in latest.items() if area is not None}
     if wanted and wanted not in by_code:
         raise Http404(_("This area has no results in this round."))
@@ -221,20 +255,18 @@ def results(request, page):
     data = page_data(result)
     outcome = result.outcome
     # Today's titles and links; everything counted comes from the snapshot.
-    ideas = {
-        str(idea.pk): idea for idea in Idea.objects.filter(round=budget_round).only("pk", "title").order_by()
-    }
+    titles = dict(Idea.objects.filter(round=budget_round).values_list("pk", "title").order_by())
+    page_url = page.url
     # The costs the counted file gave each idea and, for co-funded ideas, both costs.
     costs = stored_costs(result, data)
     nothing = {"cost": Decimal(0), "official_cost": None, "cofunding": None}
     rows = []
     for pid, explanation in result.explanations.items():
-        idea = ideas.get(pid)
+        title = titles.get(int(pid)) if pid.isdigit() else None
         rows.append(
             {
-                "idea": idea,
-                "title": idea.title if idea else pid,
-                "url": page.idea_url(idea) if idea else "",
+                "title": title if title is not None else pid,
+                "url": page_url + page.reverse_subpage("idea", args=[int(pid)]) if title is not None else "",
                 "votes": outcome.get("votes", {}).get(pid, 0),
                 **costs.get(pid, nothing),
                 "funded": bool(explanation.get("funded")),
@@ -251,7 +283,9 @@ def results(request, page):
         {
             "rule": method["rule"],
             "completed": method["completed"],
-            "titles": [ideas[pid].title for pid in method["selected"] if pid in ideas],
+            "titles": [
+                titles[int(pid)] for pid in method["selected"] if pid.isdigit() and int(pid) in titles
+            ],
         }
         for method in data["methods"]
     ]
@@ -263,27 +297,31 @@ def results(request, page):
         "age_bands": [tuple(pair) for pair in taking_part["age_bands"]],
         "areas": [tuple(pair) for pair in taking_part["areas"]],
     }
-    return TemplateResponse(
-        request,
-        "ideas/voting/results.html",
-        {
-            "receipt_check": receipt_check(budget_round, request.GET.get("receipt", "")),
-            "page": page,
-            "budget_round": budget_round,
-            "result": result,
-            "area": result.area,
-            "area_links": _area_links(page, latest, result),
-            "rows": rows,
-            "budget": budget,
-            "used": used,
-            "used_percent": int(used * 100 / budget) if budget else 0,
-            # Partners' co-funding of the funded ideas (counts made before co-funding have none).
-            "cofunding": Decimal(outcome.get("cofunding") or 0),
-            "voters": outcome.get("voters", 0),
-            "comparison": methods,
-            # The longest bar of "every idea and why" (the bars are drawn in HTML, results.html).
-            "max_votes": max((row["votes"] for row in rows), default=0),
-            "participation": participation,
-            "breadcrumb_current": _("Results"),
+    context = {
+        "page": page,
+        "body": {"result_pk": result.pk, "area_code": result.area.code if result.area else ""},
+        "receipt_check": None,
+        "result": result,
+        "area": result.area,
+        "area_links": _area_links(page, latest, result),
+        "delivery_url": page_url + page.reverse_subpage("delivery"),
+        "rows": rows,
+        "budget": budget,
+        "used": used,
+        "used_percent": int(used * 100 / budget) if budget else 0,
+        # Partners' co-funding of the funded ideas (counts made before co-funding have none).
+        "cofunding": Decimal(outcome.get("cofunding") or 0),
+        "voters": outcome.get("voters", 0),
+        "comparison": methods,
+        # The longest bar of "every idea and why" (the bars are drawn in HTML, _results_body.html).
+        "max_votes": max((row["votes"] for row in rows), default=0),
+        "participation": participation,
+    }
+    return {
+        **context["body"],
+        # Plain text, not SafeString: what the cache keeps is the same on every Python.
+        **{
+            part: str(render_to_string(template, {**context, "part": part}))
+            for part, template in BODY_PARTS.items()
         },
-    )
+    }

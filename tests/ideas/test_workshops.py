@@ -17,6 +17,7 @@ from django.utils.html import escape
 from wagtail.models import ModelLogEntry, PageLogEntry
 from wagtail.users.models import UserProfile
 
+from home import page_cache
 from home.models import EventIndexPage, EventPage, EventRegistration
 from ideas import workshops
 from ideas.demo_workshops import PAGE as DEMO_PAGE
@@ -227,6 +228,13 @@ def test_attendance_marks_exactly_the_chosen_registrations(staff, workshop_en, w
             workshops.set_attendance(staff, workshop, wrong)
     came.refresh_from_db()
     assert came.attended  # a refused change changes nothing
+
+
+def test_attendance_renews_the_stored_pages(staff, workshop):
+    came = register(workshop, "A", "a@example.org", attended=False)
+    before = page_cache.generation()
+    workshops.set_attendance(staff, workshop, [came.pk])
+    assert page_cache.generation() != before, "the public attendance count is shown from the page cache"
 
 
 def test_outcomes_wait_for_the_workshop_to_start(staff, event_index_lv, workshop_round):
