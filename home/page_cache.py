@@ -116,8 +116,9 @@ def fragment(parts, render):
     next call, on every app server sharing the cache. For a part of a page that costs more than the page around
     it and holds nothing about the visitor (the results body, ideas/voting/results_page.py): it also serves the
     visitors the whole-page cache never serves (anyone with a session). `parts` names the fragment (language
-    included). `render()` runs on every call when KOPA_FRAGMENT_CACHE is off (the test settings;
-    tests/home/test_page_cache.py switches it on)."""
+    included, and a version of the templates that render it, so that servers of two releases side by side
+    never serve each other's). `render()` runs on every call when KOPA_FRAGMENT_CACHE is off (the test
+    settings; tests/ideas/test_results_fragment.py switches it on)."""
     if not getattr(settings, "KOPA_FRAGMENT_CACHE", False):
         return render()
     key = "kopa:fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -70,3 +70,35 @@ def test_threads_sharing_the_client_lose_no_update(cache):
         thread.join()
     assert errors == []
     assert cache.get("shared") == 1600
+
+
+def test_writes_go_to_the_first_server_and_reads_to_another_each_with_its_own_client(cache):
+    replicas = SharedClientRedisCache(f"{REDIS_URL};redis://127.0.0.1:6379/9", {})
+    write = replicas._cache.get_client(write=True)
+    read = replicas._cache.get_client()
+    assert write is not read
+    assert write.connection_pool is replicas._cache._pools[0]
+    assert read.connection_pool is replicas._cache._pools[1]
+    assert replicas._cache.get_client(write=True) is write and replicas._cache.get_client() is read
+
+
+def test_a_forked_worker_uses_the_shared_client_on_its_own_connections(cache):
+    """gunicorn forks its workers after the client may have been built: the child must not share the
+    parent's socket (redis-py's pool notices the new process and opens its own)."""
+    cache.set("before-fork", "parent")
+    parent_client = cache._cache.get_client()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            ok = cache._cache.get_client() is parent_client and cache.get("before-fork") == "parent"
+            cache.set("from-child", "worker")
+            os.write(writer, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(writer)
+    answer = os.read(reader, 2)
+    os.waitpid(child, 0)
+    assert answer == b"ok"
+    assert cache.get("from-child") == "worker"
+    assert cache.get("before-fork") == "parent", "the parent's connection still answers after the fork"

@@ -16,5 +16,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAILADMIN_BASE_URL = "http://testserver"
 MAP_TILES_URL = ""  # no tile requests leave the machine in tests
 VOTING_KEY = "test-only-voting-key"
-KOPA_PAGE_CACHE = False  # tests measure real renders; tests/home/test_page_cache.py switches both on
+# Tests measure real renders; tests/home/test_page_cache.py and tests/ideas/test_results_fragment.py switch these on.
+KOPA_PAGE_CACHE = False
 KOPA_FRAGMENT_CACHE = False

@@ -11,10 +11,14 @@ A view reads all of it from the snapshot: the costs counted, Equal Shares agains
 computed once at the count and stored in RoundResult.comparison (ideas/voting/comparison.py); the page neither
 parses the counted file nor runs the counting engine (tests/ideas/test_results_stored.py)."""
 
+import functools
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.http import Http404
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -216,13 +220,27 @@ BODY_PARTS = {
 }
 
 
+@functools.cache
+def body_version():
+    """A digest of what the stored body is made from besides the data: its templates and the compiled
+    translations. Part of the fragment's name, so that during a deploy a server of the old release and one of
+    the new never serve each other's body (migrate also renews every fragment: home/page_cache.py)."""
+    digest = hashlib.sha256()
+    for name in dict.fromkeys(BODY_PARTS.values()):
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    for folder in settings.LOCALE_PATHS:
+        for compiled in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
+            digest.update(compiled.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def results(request, page):
     """`results/` (route "results" of BudgetRoundPage): the newest count of the round, or of one area
     (`?area=code`) when the round was counted per area, with a table of every area's result. The body is rendered
     once per page, area, language and public change (home/page_cache.fragment: a new count, an idea's new title
     or a moved page renews it); only the receipt check is the visitor's own."""
     wanted = request.GET.get("area") or ""
-    body = fragment(("results", page.pk, wanted, get_language()), lambda: _body(page, wanted))
+    body = fragment(("results", body_version(), page.pk, wanted, get_language()), lambda: _body(page, wanted))
     typed = request.GET.get("receipt", "")
     return TemplateResponse(
         request,

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from home import page_cache
 from home.models import StandardPage
 from ideas.demo_results import ROUND_NAME
-from ideas.models import Idea, RoundResult
+from ideas.models import BudgetRoundPage, Idea, RoundResult
 from ideas.voting.results import count_round, publish_results
+from ideas.voting.results_page import body_version
 from tests.factories import verified_resident
 
 pytestmark = pytest.mark.django_db
@@ -104,15 +105,33 @@ def test_the_receipt_check_stays_with_the_visitor_who_typed_it(client):
     assert answer.split(">", 1)[1].startswith("</div>")
 
 
+def stored_body(url, language):
+    """The body the fragment store holds for the results page at `url` (a failure when nothing is stored)."""
+    page = BudgetRoundPage.objects.get(
+        url_path__endswith=url.removeprefix("/en").rstrip("/").removesuffix("results")
+    )
+    return page_cache.fragment(
+        ("results", body_version(), page.pk, "", language), lambda: pytest.fail("no body was stored")
+    )
+
+
 def test_a_signed_in_visitor_is_served_the_body_and_leaves_nothing_of_theirs_in_it(client):
     resident = verified_resident("fragment-kristaps", first_name="Kristaps", last_name="Zvaigznājs")
     client.force_login(resident)
     signed_in = client.get(URLS["lv"]).content.decode()
     assert "result-bar--funded" in signed_in
+    # Theirs: the form token of the sign-out form in the header, and their session.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in).group(1)
+    session = client.cookies["sessionid"].value
+    stored = stored_body(URLS["lv"], "lv")
+    assert "result-bar--funded" in stored["head"], "the signed-in visit stored the body"
+    for part in ("head", "receipt", "tail"):
+        for theirs in (token, session, "fragment-kristaps", "Zvaigznājs", "csrfmiddlewaretoken"):
+            assert theirs not in stored[part]
     client.logout()
     with CaptureQueriesContext(connection) as queries:
         anonymous = client.get(URLS["lv"]).content.decode()
-    assert "Zvaigznājs" not in anonymous and "fragment-kristaps" not in anonymous
+    assert token not in anonymous and "csrfmiddlewaretoken" not in anonymous
     assert not [
         query for query in queries.captured_queries if query["sql"].startswith('SELECT "ideas_roundresult"')
     ], "the anonymous visit was served the body the signed-in visit stored"
@@ -161,3 +180,15 @@ def test_migrate_renews_every_fragment():
     page_cache.fragment(("t", "deploy"), lambda: "old release")
     call_command("migrate", verbosity=0)
     assert page_cache.fragment(("t", "deploy"), lambda: "new release") == "new release"
+
+
+def test_a_body_stored_by_other_templates_is_not_served(client, monkeypatch):
+    client.get(URLS["lv"])
+    assert "result-bar--funded" in stored_body(URLS["lv"], "lv")["head"]
+    # A server of another release (its templates or translations differ) names its bodies differently.
+    monkeypatch.setattr("ideas.voting.results_page.body_version", lambda: "another-release")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URLS["lv"]).status_code == 200
+    assert [
+        query for query in queries.captured_queries if query["sql"].startswith('SELECT "ideas_roundresult"')
+    ]
