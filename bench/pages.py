@@ -9,8 +9,8 @@ Serves a copy of the demo database (bench/serving.py; built once, then a copy pe
    middleware, HttpResponse("ok")), then the home page, the newest round's ideas list and one of its ideas, each
    checked to be a cache hit (`X-Kopa-Cache: hit`) before and after it is measured;
 2. the page cache off (KOPA_PAGE_CACHE=false, every request rendered, as for anyone with a session): a standard
-   page and the results page of the newest counted round, whose body comes from the fragment store
-   (home/page_cache.fragment; `--fragments off` renders it on every request too).
+   page and the results page of the newest counted round; the site chrome's rows, and the results page's body,
+   come from the fragment store (home/page_cache.fragment; `--fragments off` builds them on every request).
 The cached cases are each measured --rounds times, interleaved. The two uncached pages are compared in --pairs
 pairs of short runs, in alternating order (standard-results, results-standard, ...), and their ratio is the median
 of the pairs' ratios: on a noisy 2-core machine the speed drifts within seconds, and a pair measured back to back
@@ -48,7 +48,7 @@ def main():
         "--fragments",
         choices=("on", "off"),
         default="on",
-        help="the results body from the fragment store (on, as in production) or rendered every time (off)",
+        help="the chrome rows and the results body from the fragment store (on, as in production) or built every time (off)",
     )
     for name in ("home", "ideas", "idea", "standard", "results"):
         parser.add_argument(f"--{name}-path", help=f"the {name} page's path (default: found in the database)")

@@ -13,8 +13,11 @@ so that Wagtail's walk from child to child (one query per level, then one for th
 query for the pages plus one for the specific page. Whether a view restriction applies to the page is read from
 the same rows, so Wagtail's view-restriction check costs no query on a public page. The templates then take the
 Chrome from the request (home/templatetags/kopa_tags.py `chrome`), and nothing in the chrome asks the database
-again. Nothing here is cached beyond the request: a first visitor pays exactly these queries.
+again. Beyond the request the rows are kept only in the fragment store, when it is on (Chrome._stored_rows,
+home/page_cache.stored_fragment): a visit after any public change pays exactly these queries.
 """
+
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +31,7 @@ from wagtail.url_routing import RouteResult
 
 from home.models.site_settings import SiteSettings
 from home.models.snippets import SiteText
+from home.page_cache import stored_fragment
 
 REQUEST_ATTR = "_kopa_chrome"
 # Wagtail keeps its site root paths this long (wagtail/models/sites.py get_site_root_paths).
@@ -108,11 +112,42 @@ class Chrome:
         self.route_home = route_home
         self.components = list(components)[:ROUTE_DEPTH]
         self.extra_page_ids = [pk for pk in extra_page_ids if pk]
-        self.rows = self._fetch()
+        self._keep = None
+        self.rows = self._stored_rows()
         self.site_text, self.site_settings = self._texts_and_settings()
         self._share_site_root_paths()
 
     # The query ------------------------------------------------------------------------------------------
+
+    def _stored_rows(self):
+        """The rows, from the fragment store when it is on (home/page_cache.stored_fragment): they depend on the
+        site, the language and the pages asked for, never on the visitor, and every change to a page, a view
+        restriction, the site's texts or settings or a published count moves the store to a new generation.
+        Building this query costs more than any page's own work, so uncached pages (anyone signed in) gain most.
+        A route's rows are named by the parts of its address: they are kept only once the route has found a page
+        (keep_rows), so that addresses leading nowhere fill nothing."""
+        name = (
+            "chrome",
+            self.site.pk if self.site is not None else None,
+            self.language,
+            self.route_home.pk if self.route_home is not None else None,
+            tuple(self.components),
+            tuple(self.extra_page_ids),
+            self.page.pk if self.page is not None else None,
+        )
+        rows, keep = stored_fragment(name)
+        if rows is None:
+            rows = self._fetch()
+            self._keep = partial(keep, rows)
+            if not self.components:
+                self.keep_rows()
+        return rows
+
+    def keep_rows(self):
+        """Keep freshly fetched rows in the fragment store (once)."""
+        keep, self._keep = self._keep, None
+        if keep is not None:
+            keep()
 
     def _route_q(self):
         """The pages of each URL part's slug at that part's depth below the route's home page."""
@@ -392,6 +427,8 @@ def route(home, request, path_components):
         result = RouteResult(home)
     else:
         raise Http404
+    # A page was found: these rows may serve the next visit to this address.
+    chrome.keep_rows()
     routed = result[0]
     chrome.page = routed
     if chrome.known_public(routed):

@@ -16,8 +16,9 @@ are fresh at once. Ballots and the voting register never purge: they are secret 
 nothing on a public page. Pages that change with the clock alone (a round's phase opening at midnight) are
 bounded by KOPA_PAGE_CACHE_SECONDS. `migrate` (every deploy) bumps it too, for the new templates.
 
-Fragments (`fragment()`): parts of a page rendered once per generation and shared by every visitor, signed in
-or not; the same purge renews them.
+Fragments (`fragment()`): what parts of a page are made of, computed once per generation and shared by every
+visitor, signed in or not (the site chrome's rows, home/chrome.py; a round's results body); the same purge
+renews them.
 
 A cached page keeps the Content-Security-Policy nonce of the render that produced it; serving it again under
 that nonce would let an injected script reuse it. Each hit therefore gets a fresh nonce: the stored nonce is
@@ -113,28 +114,45 @@ def _bump():
 def fragment(parts, render):
     """What `render()` returns (HTML or any picklable value), kept in the cache with the generation it was rendered
     under and rendered again once the generation has moved on, so any change a purge reacts to renews it on the
-    next call, on every app server sharing the cache. For a part of a page that costs more than the page around
-    it and holds nothing about the visitor (the results body, ideas/voting/results_page.py): it also serves the
-    visitors the whole-page cache never serves (anyone with a session). `parts` names the fragment (language
-    included, and a version of the templates that render it, so that servers of two releases side by side
-    never serve each other's). `render()` runs on every call when KOPA_FRAGMENT_CACHE is off (the test
-    settings; tests/ideas/test_results_fragment.py switches it on)."""
+    next call, on every app server sharing the cache. For what a page is made of that costs more than the rest
+    and holds nothing about the visitor (the site chrome's rows, home/chrome.py; the results body,
+    ideas/voting/results_page.py): it also serves the visitors the whole-page cache never serves (anyone with a
+    session). `parts` names the fragment (language included, and a version of the templates that render it, so
+    that servers of two releases side by side never serve each other's). `render()` runs on every call when
+    KOPA_FRAGMENT_CACHE is off (the test settings; tests/ideas/test_results_fragment.py and
+    tests/home/test_chrome_store.py switch it on)."""
+    value, keep = stored_fragment(parts)
+    if value is None:
+        value = render()
+        keep(value)
+    return value
+
+
+def stored_fragment(parts):
+    """(the value kept for `parts` under the current generation, or None; a function keeping a new value for
+    `parts`), for a caller that decides after computing whether to keep it (fragment() always keeps it)."""
     if not getattr(settings, "KOPA_FRAGMENT_CACHE", False):
-        return render()
+        return None, _keep_nothing
     key = "kopa:fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     # One round trip for both: the fragment is current only when stored under the current generation.
     found = cache.get_many([GENERATION_KEY, key])
     gen = found.get(GENERATION_KEY)
     if gen is None:
         gen = generation()
-    stored = found.get(key)
-    if stored is not None and stored[0] == gen:
-        return stored[1]
-    # The generation was read before rendering: a change committed during the render bumps it, so what this
-    # render stores is stale at once and never served.
-    value = render()
-    cache.set(key, (gen, value), _seconds())
-    return value
+    kept = found.get(key)
+    if kept is not None and kept[0] == gen:
+        return kept[1], _keep_nothing
+
+    def keep(value):
+        # Under the generation read before computing: a change committed meanwhile bumps it, so what is kept
+        # here is stale at once and never served.
+        cache.set(key, (gen, value), _seconds())
+
+    return None, keep
+
+
+def _keep_nothing(value):
+    pass
 
 
 def _key(request, gen):
